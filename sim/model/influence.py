@@ -1,0 +1,198 @@
+"""Influence (leverage over Damascus, standing, territory, zone influence) and the metric vector
+that every preference term reads. The formulas are documented in docs/model.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.model.state import Static, World
+
+# standing increments (docs/model.md, "Standing")
+GUARANTEE_BONUS = 0.04
+CONVENER_BONUS = 0.08
+MEMBER_BONUS = 0.03
+BROKER_BONUS = 0.15
+
+
+def support(w: World) -> np.ndarray:
+    """(A,) each actor's support to the regime: air power, ground in regime-held zones, aid."""
+    s = w.s
+    regime_side = s.fights_for[w.control] == s.regime  # (Z,) zones held by the regime's side
+    out = np.zeros(s.A)
+    p = list(s.patrons)
+    if p:
+        out[p] = (s.params["air_weight"] * w.air[p] + w.ground[p][:, regime_side].sum(1)
+                  + w.support[p, s.regime])
+    return out
+
+
+def dependence(w: World) -> float:
+    """How much Damascus needs outside help: hostile ground strength against its own."""
+    s = w.s
+    threat = w.ground[s.hostile[s.regime]].sum()
+    own = w.ground[s.regime].sum() + w.reserve[s.regime]
+    return float(threat / (threat + own)) if threat + own > 0 else 0.0
+
+
+def compute_influence(w: World) -> None:
+    """Recompute the influence figures in place (called at the end of every turn)."""
+    s = w.s
+    sup = support(w)
+    total = sup.sum()
+    w.dependence = dependence(w)
+    w.leverage = w.dependence * sup / total if total > 0 else np.zeros(s.A)
+    w.standing = standing(w)
+    share = np.bincount(w.control, weights=s.pop, minlength=s.A)
+    w.territory = share / s.pop.sum()
+    w.zone_influence = zone_influence(w)
+
+
+def standing(w: World) -> np.ndarray:
+    s = w.s
+    A = s.A
+    guar = np.zeros(A)
+    linked = np.zeros((A, A), bool)
+    for ag in w.active_agreements():
+        members = list(set(ag.parties) | set(ag.guarantors))
+        guar[list(ag.guarantors)] += len(ag.zones)
+        linked[np.ix_(members, members)] = True
+    conv = np.zeros(A)
+    memb = np.zeros(A)
+    for f in w.active_frameworks():
+        members = list(set(f.members) | {f.convener})
+        conv[f.convener] += 1
+        memb[list(f.members)] += 1
+        linked[np.ix_(members, members)] = True
+    np.fill_diagonal(linked, False)
+    eligible = ~s.excluded
+    others = max(int(eligible.sum()) - 1, 1)
+    broker = (linked & eligible[None, :]).sum(1) / others
+    raw = (w.reputation + GUARANTEE_BONUS * guar + CONVENER_BONUS * conv + MEMBER_BONUS * memb
+           + BROKER_BONUS * broker)
+    return np.clip(raw, 0.0, 1.0)
+
+
+def zone_influence(w: World) -> np.ndarray:
+    """(A, Z) each actor's share of influence in each zone (columns sum to 1)."""
+    s = w.s
+    raw = w.ground.copy()
+    raw[w.control, np.arange(s.Z)] += 2.0
+    for ag in w.active_agreements():
+        for g in ag.guarantors:
+            raw[g, list(ag.zones)] += 2.0
+    regime_zones = w.control == s.regime
+    sup = support(w)
+    if sup.sum() > 0:
+        raw[:, regime_zones] += 2.0 * (sup / sup.sum())[:, None]
+    return raw / raw.sum(0, keepdims=True)
+
+
+# --- the metric vector --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Positions of each metric in the flat metric vector M."""
+
+    A: int
+    Z: int
+
+    def X(self, z, f):  # 1 if zone z is controlled by f
+        return z * self.A + f
+
+    def P(self, a, z):  # a's ground in z, as a share of its full strength
+        return self.Z * self.A + a * self.Z + z
+
+    def _tail(self, block: int, a):
+        return 2 * self.Z * self.A + block * self.A + a
+
+    def LEV(self, a):
+        return self._tail(0, a)
+
+    def STAND(self, a):
+        return self._tail(1, a)
+
+    def SANC(self, a):
+        return self._tail(2, a)
+
+    def SPEND(self, a):  # money spent this turn, as a share of a year's income
+        return self._tail(3, a)
+
+    def CAS(self, a):  # ground lost this turn, as a share of full strength
+        return self._tail(4, a)
+
+    @property
+    def size(self) -> int:
+        return 2 * self.Z * self.A + 5 * self.A
+
+    def describe(self, m: int, s: Static) -> str:
+        A, Z = self.A, self.Z
+        if m < Z * A:
+            return f"{s.zone_ids[m // A]} held by {s.actor_ids[m % A]}"
+        if m < 2 * Z * A:
+            k = m - Z * A
+            return f"{s.actor_ids[k // Z]} forces in {s.zone_ids[k % Z]}"
+        block, a = divmod(m - 2 * Z * A, A)
+        label = ("leverage over Damascus", "standing", "sanctions on", "spending", "losses")[block]
+        return f"{label} of {s.actor_ids[a]}" if block != 2 else f"{label} {s.actor_ids[a]}"
+
+
+def metric_vector(w: World, lay: Layout) -> np.ndarray:
+    s = w.s
+    M = np.zeros(lay.size)
+    M[lay.X(np.arange(s.Z), w.control)] = 1.0
+    M[s.Z * s.A: 2 * s.Z * s.A] = (w.ground / s.norm[:, None]).ravel()
+    a = np.arange(s.A)
+    M[lay.LEV(a)] = w.leverage
+    M[lay.STAND(a)] = w.standing
+    M[lay.SANC(a)] = w.sanctions
+    M[lay.SPEND(a)] = w.spent / (12 * np.maximum(w.income, 0.5))
+    M[lay.CAS(a)] = w.lost / s.norm
+    return M
+
+
+@dataclass(frozen=True)
+class Term:
+    """One preference term, compiled: its actor, name, signed weight and row over M."""
+
+    actor: int
+    name: str
+    kind: str
+    weight: float  # signed: negative where the actor wants less of it
+    row: np.ndarray  # (M,) linear map from the metric vector to the term's value
+    source: str
+    note: str
+    contested: bool
+
+
+def compile_terms(s: Static, lay: Layout) -> tuple[list[Term], np.ndarray]:
+    """Each actor's preference terms as linear rows over M, and G = sum of weighted rows (A, M)."""
+    terms: list[Term] = []
+    G = np.zeros((s.A, lay.size))
+    for i, aid in enumerate(s.actor_ids):
+        for name, t in s.scenario.actors[aid].preferences.items():
+            of = [s.actor(o) for o in t.of] or [i]
+            zones = [s.zone(z) for z in t.zones] or list(range(s.Z))
+            row = np.zeros(lay.size)
+            if t.kind == "territory":
+                wz = {"population": s.pop, "value": s.value, "equal": np.ones(s.Z)}[t.weight_by][zones]
+                wz = wz / wz.sum() if wz.sum() > 0 else np.full(len(zones), 1 / len(zones))
+                for f in of:
+                    row[lay.X(np.array(zones), f)] = wz
+            elif t.kind == "presence":
+                for f in of:
+                    row[lay.P(f, np.array(zones))] = 1.0 / len(of)
+            elif t.kind in ("leverage", "standing", "sanctions"):
+                get = {"leverage": lay.LEV, "standing": lay.STAND, "sanctions": lay.SANC}[t.kind]
+                for f in of:
+                    row[get(f)] = 1.0 / len(of)
+            elif t.kind == "cost":
+                for f in of:
+                    row[lay.SPEND(f)] = row[lay.CAS(f)] = 1.0 / len(of)
+            sign = -1.0 if (t.sense == "min" or t.kind == "cost") else 1.0
+            term = Term(i, name, t.kind, sign * t.weight, row, t.source, t.note, t.contested)
+            terms.append(term)
+            G[i] += term.weight * row
+    return terms, G

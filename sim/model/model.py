@@ -1,0 +1,150 @@
+"""The mesa model: owns the world, the seeded generator and the actors, and steps months."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+
+import sim
+from sim.model import decisions as dec
+from sim.model.agents import ActorAgent
+from sim.model.influence import compute_influence
+from sim.model.rules import Compiled, play_turn, snapshot_figures
+from sim.model.state import World, build_world
+from sim.scenario import LoadedScenario, load_scenario
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything needed to continue a game exactly from a turn: state, generator, records."""
+
+    world: World
+    rng_state: dict
+    n_records: int
+    turn: int
+
+
+class ArbiterModel(mesa.Model):
+    """One game of a scenario.
+
+    >>> m = ArbiterModel(scenario="astana_2017", seed=1)
+    >>> m.run()            # AI plays every side to the scenario's end
+    >>> m.records[-1]["control"]["idlib"]
+    """
+
+    def __init__(self, *, scenario: str | LoadedScenario = "astana_2017", seed: int | None = None,
+                 overrides: list[str] | None = None, turns: int | None = None, record: bool = True,
+                 humans: tuple[str, ...] = ()):
+        super().__init__(seed=seed)
+        self.loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario, overrides)
+        self.scenario = self.loaded.scenario
+        self.seed = seed
+        self.overrides = list(overrides or [])
+        self.turns = turns if turns is not None else self.scenario.turns
+        self.record = record
+        self.world = build_world(self.scenario)
+        compute_influence(self.world)
+        self.compiled = Compiled.of(self.world)
+        self.actors = [ActorAgent(self, index=i, actor_id=a) for i, a in enumerate(self.world.s.actor_ids)]
+        self.humans = set(humans)
+        self.initial = snapshot_figures(self.world)
+        self.records: list[dict] = []
+        self.running = self.turns > 0
+        self._choices: dict[int, tuple[int | None, int | None]] = {}
+        self._answers: dict[tuple[str, int], bool] = {}
+
+    # --- stepping -------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """Play one month: AI for every actor without a human choice queued."""
+        if self.world.turn >= self.turns:
+            self.running = False
+            return
+        rec = play_turn(self.world, self.compiled, self.rng, record=self.record,
+                        overrides=self._choices or None, answers=self._answers or None)
+        self._choices, self._answers = {}, {}
+        if rec is not None:
+            self.records.append(rec)
+        if self.world.turn >= self.turns:
+            self.running = False
+
+    def run(self, turns: int | None = None) -> "ArbiterModel":
+        end = self.turns if turns is None else min(self.turns, self.world.turn + turns)
+        while self.world.turn < end:
+            self.step()
+        return self
+
+    # --- human choices --------------------------------------------------------------------
+
+    def choose(self, actor: str, action: str, target: str | None = None) -> None:
+        """Queue a human's choice for this month (one per track; the last one given wins)."""
+        s = self.world.s
+        a = s.actor(actor)
+        slots = self.compiled.slots
+        spec_track = dec.CATALOGUE[action].track
+        kind = dec.CATALOGUE[action].target
+        t = -1
+        if kind == "zone":
+            t = s.zone(target)
+        elif kind == "actor":
+            t = s.actor(target)
+        elif kind == "trade":
+            t = next(i for i, tr in enumerate(s.trades) if tr.id == target)
+        slot = slots.encode(action, t)
+        sc, _ = dec.score(self.world, self.compiled.lay, self.compiled.G, slots)
+        if not sc.legal[a, slot]:
+            raise ValueError(f"{action} {target or ''} is not open to {actor} this month".strip())
+        mil, dip = self._choices.get(a, (None, None))
+        self._choices[a] = (slot, dip) if spec_track == "military" else (mil, slot)
+
+    def answer(self, proposal_id: str, actor: str, accept: bool) -> None:
+        self._answers[(proposal_id, self.world.s.actor(actor))] = accept
+
+    def legal_actions(self, a: int) -> list[tuple[str, str | None, float]]:
+        s = self.world.s
+        slots = self.compiled.slots
+        sc, _ = dec.score(self.world, self.compiled.lay, self.compiled.G, slots)
+        out = []
+        for slot in np.flatnonzero(sc.legal[a]):
+            action, t = slots.decode(int(slot))
+            kind = dec.CATALOGUE[action].target
+            tid = (s.zone_ids[t] if kind == "zone" else s.actor_ids[t] if kind == "actor"
+                   else s.trades[t].id if kind == "trade" else None)
+            out.append((action, tid, float(sc.utility[a, slot])))
+        return out
+
+    # --- snapshots ------------------------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(self.world.copy(), self.rng.bit_generator.state, len(self.records), self.world.turn)
+
+    def restore(self, snap: Snapshot) -> None:
+        """Rewind (or jump) to a snapshot; later records are dropped."""
+        self.world = snap.world.copy()
+        self.rng.bit_generator.state = snap.rng_state
+        del self.records[snap.n_records:]
+        self.running = self.world.turn < self.turns
+        self._choices, self._answers = {}, {}
+
+    # --- output ---------------------------------------------------------------------------
+
+    def to_json(self) -> dict:
+        scn = self.scenario
+        return {
+            "format": "arbiter-run/1",
+            "version": sim.__version__,
+            "scenario": scn.id,
+            "title": scn.title,
+            "scenario_hash": self.loaded.digest,
+            "seed": self.seed,
+            "overrides": self.overrides,
+            "start": self.world.s.start.isoformat()[:7],
+            "turns_played": self.world.turn,
+            "actors": {a.actor_id: {"name": a.name, "preferences": [
+                {"term": t.name, "kind": t.kind, "weight": t.weight, "source": t.source,
+                 "note": t.note, "contested": t.contested} for t in a.terms]} for a in self.actors},
+            "initial": self.initial,
+            "turns": self.records,
+        }

@@ -1,0 +1,626 @@
+"""The rules: plain functions of (world, choices, random generator) that advance one month.
+
+Turn order: upkeep of last month's state -> scheduled and triggered events -> decisions (all
+actors on the same state) -> answers to last month's proposals -> diplomacy -> combat ->
+economy -> influence. The mesa model and any batch worker call the same function,
+:func:`play_turn`, so a game, a batch and a forecast cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from sim.model import decisions as dec
+from sim.model.catalogue import CATALOGUE
+from sim.model.influence import (
+    BROKER_BONUS, GUARANTEE_BONUS, MEMBER_BONUS, Layout, Term, compile_terms, compute_influence,
+)
+from sim.model.state import AgreementState, FrameworkState, Proposal, World
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """Everything derived once per scenario that every turn needs."""
+
+    lay: Layout
+    terms: list[Term]
+    G: np.ndarray
+    slots: dec.SlotLayout
+
+    @staticmethod
+    def of(w: World) -> "Compiled":
+        s = w.s
+        lay = Layout(s.A, s.Z)
+        terms, G = compile_terms(s, lay)
+        return Compiled(lay, terms, G, dec.SlotLayout(s.A, s.Z, len(s.trades)))
+
+
+# --- effects (shared by events and trades) ------------------------------------------------
+
+
+def apply_effects(w: World, effects, log: list | None, scale: float = 1.0) -> None:
+    s = w.s
+    for e in effects:
+        t = e.type
+        if t == "set_control":
+            w.control[s.zone(e.zone)] = s.actor(e.to)
+        elif t == "move_forces":
+            a, z = s.actor(e.actor), s.zone(e.zone)
+            delta = e.ground * scale
+            if delta >= 0:
+                w.ground[a, z] += delta
+            else:
+                moved = min(-delta, w.ground[a, z])
+                w.ground[a, z] -= moved
+                w.reserve[a] += moved
+        elif t == "set_air":
+            a = s.actor(e.actor)
+            w.air[a] = w.air[a] + (e.air - w.air[a]) * scale
+        elif t == "withdraw_share":
+            a = s.actor(e.actor)
+            zones = [s.zone(z) for z in e.zones] or list(range(s.Z))
+            moved = w.ground[a, zones] * e.share * scale
+            w.ground[a, zones] -= moved
+            w.reserve[a] += moved.sum()
+        elif t == "sanctions":
+            a = s.actor(e.on)
+            w.sanctions[a] = float(np.clip(w.sanctions[a] + e.delta * scale, 0, 1))
+        elif t == "standing":
+            a = s.actor(e.actor)
+            w.reputation[a] = float(np.clip(w.reputation[a] + e.delta * scale, 0, 1))
+        elif t == "trust":
+            a, b = s.actor(e.source_actor), s.actor(e.to)
+            w.trust[a, b] = float(np.clip(w.trust[a, b] + e.delta * scale, -1, 1))
+        elif t == "income":
+            a = s.actor(e.actor)
+            w.income[a] = max(0.0, w.income[a] + e.delta * scale)
+        elif t == "agreement":
+            ag = e.agreement
+            ai = {x: i for i, x in enumerate(s.actor_ids)}
+            zi = {x: i for i, x in enumerate(s.zone_ids)}
+            from sim.model.state import _agreement_state
+            new = _agreement_state(ag, ai, zi, w.turn, None)
+            w.agreements = tuple(x for x in w.agreements if x.id != new.id) + (new,)
+        elif t == "end_agreement":
+            w.agreements = tuple(replace(x, end_turn=w.turn) if x.id == e.id and x.active(w.turn) else x
+                                 for x in w.agreements)
+        if log is not None:
+            log.append(_describe_effect(w, e))
+
+
+def _describe_effect(w: World, e) -> str:
+    d = e.model_dump(by_alias=True)
+    d.pop("type")
+    return e.type + " " + ", ".join(f"{k}={v}" for k, v in d.items() if not isinstance(v, dict))
+
+
+# --- events -------------------------------------------------------------------------------
+
+
+def condition_holds(w: World, c) -> bool:
+    s = w.s
+    if c.turn_at_least is not None and w.turn < c.turn_at_least:
+        return False
+    if c.controlled_by is not None and w.control[s.zone(c.controlled_by.zone)] != s.actor(c.controlled_by.actor):
+        return False
+    if c.not_controlled_by is not None and w.control[s.zone(c.not_controlled_by.zone)] == s.actor(c.not_controlled_by.actor):
+        return False
+    for field, below in (("presence_below", True), ("presence_above", False)):
+        v = getattr(c, field)
+        if v is not None:
+            a = s.actor(v.actor)
+            pres = w.ground[a].sum() / s.norm[a]
+            if (pres >= v.value) if below else (pres <= v.value):
+                return False
+    for field, below in (("standing_below", True), ("standing_above", False)):
+        v = getattr(c, field)
+        if v is not None:
+            st = w.standing[s.actor(v.actor)]
+            if (st >= v.value) if below else (st <= v.value):
+                return False
+    return True
+
+
+def fire_events(w: World, out: list | None) -> None:
+    s = w.s
+    month = w.date
+    for ev in s.events:
+        if ev.once and ev.id in w.fired:
+            continue
+        if ev.date is not None:
+            due = (ev.date.year, ev.date.month) == (month.year, month.month)
+            if ev.when is not None:
+                due = due and condition_holds(w, ev.when)
+        else:
+            due = condition_holds(w, ev.when)
+        if not due:
+            continue
+        log: list[str] | None = [] if out is not None else None
+        apply_effects(w, ev.effects, log)
+        w.fired = w.fired | {ev.id}
+        if out is not None:
+            out.append({"id": ev.id, "text": ev.text, "source": ev.source, "effects": log})
+
+
+# --- the turn -----------------------------------------------------------------------------
+
+
+def play_turn(w: World, c: Compiled, rng: np.random.Generator, *, record: bool = True,
+              overrides: dict[int, tuple[int | None, int | None]] | None = None,
+              answers: dict[tuple[str, int], bool] | None = None) -> dict | None:
+    """Advance the world one month in place and return the month's record (or None).
+
+    ``overrides`` maps an actor index to its (military, diplomatic) slot choices (a human
+    player's; None leaves that track to the AI); ``answers`` maps (proposal id, actor) to a
+    human's accept (True) or reject (False)."""
+    s = w.s
+    p = s.params
+    rec: dict | None = {"turn": w.turn + 1, "date": None} if record else None
+    w.turn += 1
+    if rec is not None:
+        rec["date"] = w.date.isoformat()[:7]
+    _upkeep_start(w)
+    events: list | None = [] if record else None
+    fire_events(w, events)
+    compute_influence(w)
+
+    sc, cx = dec.score(w, c.lay, c.G, c.slots)
+    chosen = dec.choose(sc, c.slots, s.temperature, rng)
+    if overrides:
+        for a, (mil, dip) in overrides.items():
+            if mil is not None:
+                chosen[a, 0] = mil
+            if dip is not None:
+                chosen[a, 1] = dip
+    outcomes: list | None = [] if record else None
+    answers_rec = _answer_proposals(w, c, cx, rng, answers, outcomes)
+    _diplomacy(w, c, cx, chosen, outcomes)
+    _combat(w, c, cx, chosen, rng, outcomes)
+    _economy(w, outcomes)
+    compute_influence(w)
+    if rec is None:
+        return None
+    rec["events"] = events
+    rec["decisions"] = _decision_records(w, c, sc, chosen)
+    rec["responses"] = answers_rec
+    rec["outcomes"] = outcomes
+    rec.update(snapshot_figures(w))
+    return rec
+
+
+def _upkeep_start(w: World) -> None:
+    p = w.s.params
+    w.spent[:] = 0
+    w.lost[:] = 0
+    w.support *= p["support_decay"]
+    w.grievance *= 0.5
+    # agreements past their end are dropped from the state (they are in the record)
+    w.agreements = tuple(a for a in w.agreements if a.active(w.turn))
+
+
+# --- answers to proposals -----------------------------------------------------------------
+
+
+def _answer_proposals(w: World, c: Compiled, cx: dec.Context, rng, answers, outcomes) -> list:
+    """Each addressee of last month's proposals accepts or rejects; agreements form."""
+    s = w.s
+    p = s.params
+    lay = c.lay
+    recs = []
+    still_pending = []
+    for pr in w.proposals:
+        if pr.turn >= w.turn:
+            still_pending.append(pr)
+            continue
+        verdicts = []
+        for r in pr.addressees:
+            acc_idx, acc_val = _acceptance_effects(w, c, cx, pr, r)
+            rej_idx = np.array([lay.STAND(r)])
+            rej_val = np.array([-p["reject_standing"]]) if pr.kind != "trade" else np.array([0.0])
+            u_acc = float(c.G[r, acc_idx] @ acc_val)
+            u_rej = float(c.G[r, rej_idx] @ rej_val)
+            shock = s.temperature[r] * rng.gumbel(size=2)
+            human = answers.get((pr.id, r)) if answers else None
+            ok = human if human is not None else bool(u_acc + shock[0] > u_rej + shock[1])
+            verdicts.append(ok)
+            if not ok and pr.kind != "trade":
+                w.reputation[r] = max(0.0, w.reputation[r] - p["reject_standing"])
+            if outcomes is not None:
+                recs.append({
+                    "proposal": pr.id, "kind": pr.kind, "actor": s.actor_ids[r],
+                    "proposer": s.actor_ids[pr.proposer], "answer": "accept" if ok else "reject",
+                    "human": human is not None,
+                    "utility_accept": round(u_acc, 5), "utility_reject": round(u_rej, 5),
+                    "breakdown": _terms_json(c, r, acc_idx, acc_val),
+                })
+        _conclude(w, c, pr, verdicts, outcomes)
+    w.proposals = tuple(still_pending)
+    return recs
+
+
+def _acceptance_effects(w: World, c: Compiled, cx: dec.Context, pr: Proposal, r: int):
+    lay = c.lay
+    s = w.s
+    if pr.kind in ("ceasefire", "de_escalation"):
+        z = pr.zone
+        side = int(cx.threat_side[z])
+        thr = float(cx.threat[z])
+        bonus = GUARANTEE_BONUS if r in pr.guarantors else MEMBER_BONUS
+        idx = [lay.STAND(r)]
+        val = [bonus]
+        if side >= 0:
+            idx += [lay.X(z, int(w.control[z])), lay.X(z, side)]
+            val += [thr, -thr]
+        return np.array(idx), np.array(val)
+    if pr.kind == "talks":
+        others = max(int((~s.excluded).sum()) - 1, 1)
+        return np.array([lay.STAND(r)]), np.array([MEMBER_BONUS + BROKER_BONUS / others])
+    # a trade: the other side's promises count as far as the recipient trusts it
+    comply = (1 + w.trust[r, pr.proposer]) / 2
+    dM = dec.trade_delta(w, lay, pr.trade, gives_share=comply)
+    nz = np.flatnonzero(np.abs(dM) > 1e-12)
+    return nz, dM[nz]
+
+
+def _conclude(w: World, c: Compiled, pr: Proposal, verdicts: list[bool], outcomes) -> None:
+    s = w.s
+    p = s.params
+    name = s.actor_ids
+    if pr.kind == "talks":
+        members = tuple(r for r, ok in zip(pr.addressees, verdicts) if ok)
+        if members:
+            fw = FrameworkState(pr.framework, f"talks convened by {s.names[pr.proposer]}",
+                                pr.proposer, members, w.turn, "model")
+            w.frameworks = tuple(f for f in w.frameworks if f.id != fw.id) + (fw,)
+        if outcomes is not None:
+            joined = ", ".join(name[m] for m in members) or "nobody"
+            outcomes.append({"type": "talks", "text": f"{s.names[pr.proposer]}'s talks: joined by {joined}",
+                             "convener": name[pr.proposer], "members": [name[m] for m in members]})
+        return
+    if not all(verdicts):
+        refused = [name[r] for r, ok in zip(pr.addressees, verdicts) if not ok]
+        if outcomes is not None:
+            outcomes.append({"type": "refused", "proposal": pr.id, "kind": pr.kind,
+                             "text": f"{pr.kind.replace('_', ' ')} proposed by {s.names[pr.proposer]} "
+                                     f"refused by {', '.join(refused)}", "refused_by": refused})
+        return
+    if pr.kind == "trade":
+        t = s.trades[pr.trade]
+        apply_effects(w, t.asks, None)
+        apply_effects(w, t.gives, None)
+        w.fired = w.fired | {f"trade:{t.id}"}
+        a, b = pr.proposer, pr.addressees[0]
+        w.trust[a, b] = min(1.0, w.trust[a, b] + 0.1)
+        w.trust[b, a] = min(1.0, w.trust[b, a] + 0.1)
+        if outcomes is not None:
+            outcomes.append({"type": "trade", "trade": t.id,
+                             "text": f"trade agreed: {t.name} ({s.names[a]} and {s.names[b]})"})
+        return
+    z = pr.zone
+    everyone = set(pr.addressees) | {pr.proposer}
+    guarantors = tuple(sorted(pr.guarantors))
+    parties = tuple(sorted(everyone - set(guarantors)))
+    ag = AgreementState(pr.id, pr.kind, (z,), parties, guarantors, w.turn,
+                        w.turn + int(p["agreement_duration"]), "model")
+    w.agreements = w.agreements + (ag,)
+    for g in guarantors:  # guarantors put observers on the ground
+        obs = min(0.5, w.reserve[g])
+        w.reserve[g] -= obs
+        w.ground[g, z] += obs
+    if outcomes is not None:
+        g = f", guaranteed by {', '.join(s.names[x] for x in guarantors)}" if guarantors else ""
+        outcomes.append({"type": "agreement", "id": ag.id, "kind": ag.kind, "zone": s.zone_ids[z],
+                         "text": f"{ag.kind.replace('_', '-')} agreed in {s.zone_names[z]}{g}"})
+
+
+# --- diplomacy ----------------------------------------------------------------------------
+
+
+def _diplomacy(w: World, c: Compiled, cx: dec.Context, chosen: np.ndarray, outcomes) -> None:
+    s = w.s
+    p = s.params
+    slots = c.slots
+    new: list[Proposal] = []
+    for a in range(s.A):
+        action, target = slots.decode(int(chosen[a, 1]))
+        if action == "wait":
+            continue
+        _pay(w, a, CATALOGUE[action].cost)
+        if action in ("propose_ceasefire", "propose_deescalation"):
+            parties = dec._ceasefire_parties(w, cx, target)
+            kind = "ceasefire" if action == "propose_ceasefire" else "de_escalation"
+            if kind == "de_escalation":
+                fw = next((f for f in w.active_frameworks() if f.convener == a), None)
+                partners = [m for m in (fw.members if fw else ()) if not s.excluded[m]]
+                guarantors = tuple(sorted({a, *partners}))
+            else:
+                guarantors = () if a in parties else (a,)
+            addressees = tuple(sorted((set(parties) | set(guarantors)) - {a}))
+            if addressees:
+                new.append(Proposal(f"{kind}-{w.turn}-{s.actor_ids[a]}-{s.zone_ids[target]}", kind, a,
+                                    addressees, zone=target, guarantors=guarantors, turn=w.turn))
+        elif action == "guarantee":
+            i = int(cx.zag[target])
+            ag = w.agreements[i]
+            w.agreements = tuple(replace(x, guarantors=x.guarantors + (a,)) if k == i else x
+                                 for k, x in enumerate(w.agreements))
+            obs = min(0.5, w.reserve[a])
+            w.reserve[a] -= obs
+            w.ground[a, target] += obs
+            _note(outcomes, "guarantee", f"{s.names[a]} becomes a guarantor in {s.zone_names[target]}")
+        elif action == "convene_talks":
+            fw = next((f for f in w.active_frameworks() if f.convener == a), None)
+            if fw is not None:
+                w.frameworks = tuple(replace(f, last_round=w.turn) if f.id == fw.id else f for f in w.frameworks)
+                _note(outcomes, "talks", f"{s.names[a]} holds a round of {fw.name}")
+            else:
+                invitees = tuple(dec._talks_invitees(w, a))
+                new.append(Proposal(f"talks-{w.turn}-{s.actor_ids[a]}", "talks", a, invitees,
+                                    framework=f"talks_{s.actor_ids[a]}", turn=w.turn))
+        elif action == "pressure_client":
+            w.pressed_until[target] = w.turn + int(p["pressure_duration"])
+            w.pressed_by[target] = a
+            w.trust[target, a] = max(-1.0, w.trust[target, a] - 0.05)
+            _note(outcomes, "pressure", f"{s.names[a]} presses {s.names[target]} to respect the agreements")
+        elif action == "sanctions":
+            w.sanctions[target] = min(1.0, w.sanctions[target] + p["sanctions_step"])
+            w.trust[target, a] = max(-1.0, w.trust[target, a] - 0.05)
+        elif action == "aid":
+            amount = min(p["aid_amount"], w.treasury[a])
+            _pay(w, a, amount)
+            w.treasury[target] += amount
+            z = int(dec._most_threatened(w, cx)[target])
+            if z >= 0:
+                w.ground[target, z] += p["aid_arms"]
+            else:
+                w.reserve[target] += p["aid_arms"]
+            w.support[a, target] += amount
+            w.trust[target, a] = min(1.0, w.trust[target, a] + 0.05)
+        elif action == "offer_trade":
+            t = s.trades[target]
+            new.append(Proposal(f"trade-{w.turn}-{t.id}", "trade", a, (s.actor(t.to),), trade=target, turn=w.turn))
+        if outcomes is not None and action in ("propose_ceasefire", "propose_deescalation", "offer_trade", "convene_talks"):
+            if new and new[-1].proposer == a and new[-1].turn == w.turn:
+                pr = new[-1]
+                _note(outcomes, "proposal", f"{s.names[a]} puts a {pr.kind.replace('_', ' ')} proposal to "
+                                            f"{', '.join(s.names[x] for x in pr.addressees)}")
+    w.proposals = w.proposals + tuple(new)
+
+
+def _pay(w: World, a: int, amount: float) -> None:
+    w.treasury[a] -= amount
+    w.spent[a] += amount
+
+
+def _note(outcomes, kind: str, text: str, **extra) -> None:
+    if outcomes is not None:
+        outcomes.append({"type": kind, "text": text, **extra})
+
+
+# --- combat -------------------------------------------------------------------------------
+
+
+def _combat(w: World, c: Compiled, cx: dec.Context, chosen: np.ndarray, rng, outcomes) -> None:
+    s = w.s
+    p = s.params
+    slots = c.slots
+    air_on: dict[tuple[int, int], float] = {}  # (zone, side) -> air committed
+    attacks: dict[tuple[int, int], list[int]] = {}  # (zone, side) -> attackers
+    for a in range(s.A):
+        action, z = slots.decode(int(chosen[a, 0]))
+        if action == "hold":
+            continue
+        _pay(w, a, CATALOGUE[action].cost)
+        if action == "reinforce":
+            n = min(p["redeploy"], w.reserve[a])
+            w.reserve[a] -= n
+            w.ground[a, z] += n
+        elif action == "withdraw":
+            n = min(p["redeploy"], w.ground[a, z])
+            w.ground[a, z] -= n
+            w.reserve[a] += n
+        elif action == "air_campaign":
+            side = int(s.fights_for[a])
+            air_on[(z, side)] = air_on.get((z, side), 0.0) + w.air[a]
+            _check_violation(w, cx, a, z, outcomes)
+            # air strikes wear the defenders down whether or not anyone attacks on the ground
+            wear = min(p["air_attrition"] * w.air[a], 0.5)
+            defenders = cx.friend[:, w.control[z]]
+            loss = w.ground[defenders, z] * wear
+            w.ground[defenders, z] -= loss
+            w.lost[defenders] += loss
+            w.casualties[defenders] += loss
+            _note(outcomes, "air", f"{s.names[a]} strikes {s.zone_names[z]}", actor=s.actor_ids[a],
+                  zone=s.zone_ids[z])
+        elif action == "ground_offensive":
+            attacks.setdefault((z, int(s.fights_for[a])), []).append(a)
+            _check_violation(w, cx, a, z, outcomes)
+    order = list(attacks)
+    if len(order) > 1:
+        order = [order[i] for i in rng.permutation(len(order))]
+    for (z, side) in order:
+        _offensive(w, cx, z, side, attacks[(z, side)], air_on.get((z, side), 0.0), rng, outcomes)
+
+
+def _check_violation(w: World, cx: dec.Context, a: int, z: int, outcomes) -> None:
+    s = w.s
+    p = s.params
+    i = int(cx.zag[z])
+    if i < 0:
+        return
+    ag = w.agreements[i]
+    side = int(s.fights_for[a])
+    bound = set(ag.parties) | set(ag.guarantors)
+    if a not in bound and side not in bound:
+        return
+    w.violations[a] += 1
+    w.reputation[a] = max(0.0, w.reputation[a] - p["violation_standing"])
+    others = [x for x in bound if x != a]
+    w.trust[others, a] = np.maximum(-1.0, w.trust[others, a] - p["violation_trust"])
+    for g in ag.guarantors:
+        if g != a:
+            w.reputation[g] = max(0.0, w.reputation[g] - p["guarantor_embarrassment"])
+            w.grievance[a, g] += 1
+    _note(outcomes, "violation", f"{s.names[a]} violates the {ag.kind.replace('_', '-')} in {s.zone_names[z]}",
+          actor=s.actor_ids[a], zone=s.zone_ids[z], agreement=ag.id)
+
+
+def _offensive(w: World, cx: dec.Context, z: int, side: int, attackers: list[int], air: float,
+               rng, outcomes) -> None:
+    s = w.s
+    p = s.params
+    holder = int(w.control[z])
+    if not s.hostile[side, holder] or s.fights_for[holder] == side:
+        return  # the zone changed hands to a friend earlier this month
+    near = s.adjacent[z]
+    own = w.ground[attackers, z]
+    adj = w.ground[attackers][:, near] * 0.5  # half of the forces next door join
+    strength = own.sum() + adj.sum() + p["air_weight"] * air
+    restrained = [x for x in attackers if w.pressed_until[x] >= w.turn]
+    if restrained and cx.in_agreement[z]:
+        strength *= 1 - p["pressure_restraint"] * len(restrained) / len(attackers)
+    defenders = cx.friend[:, holder]
+    dfn = float(dec.defence(w, cx.friend)[z])
+    i = int(cx.zag[z])
+    if i >= 0:
+        ag = w.agreements[i]
+        if side in ag.parties or any(x in ag.parties or x in ag.guarantors for x in attackers):
+            dfn += p["guarantor_shield"] * w.ground[list(ag.guarantors), z].sum() if ag.guarantors else 0.0
+    chance = float(dec.csf(np.array(strength), np.array(dfn), p["decisiveness"]))
+    won = rng.random() < chance
+    loss_rate = p["attack_loss"] + (0 if won else p["fail_extra_loss"])
+    own_loss = own * loss_rate
+    adj_loss = adj * loss_rate  # proportionally from the neighbouring forces that joined
+    w.ground[attackers, z] -= own_loss
+    w.ground[np.ix_(attackers, np.flatnonzero(near))] -= adj_loss
+    lost = own_loss + adj_loss.sum(1)
+    w.lost[attackers] += lost
+    w.casualties[attackers] += lost
+    if won:
+        dl = w.ground[defenders, z] * p["win_loss"]
+        w.lost[defenders] += dl
+        w.casualties[defenders] += dl
+        # survivors fall back into reserve; the attackers' joining forces move in
+        w.reserve[defenders] += w.ground[defenders, z] - dl
+        w.ground[defenders, z] = 0.0
+        moved = w.ground[attackers][:, near] * 0.5
+        w.ground[np.ix_(attackers, np.flatnonzero(near))] -= moved
+        w.ground[attackers, z] += moved.sum(1)
+        w.control[z] = side
+        # a zone taken by force leaves any agreement over it: the agreement failed there
+        w.agreements = tuple(_drop_zone(a, z, w.turn) for a in w.agreements)
+    np.maximum(w.ground, 0.0, out=w.ground)
+    if outcomes is not None:
+        verb = "takes" if won else "fails to take"
+        who = " and ".join(s.names[x] for x in attackers)
+        outcomes.append({"type": "offensive", "zone": s.zone_ids[z], "attackers": [s.actor_ids[x] for x in attackers],
+                         "side": s.actor_ids[side], "holder": s.actor_ids[holder], "chance": round(chance, 3),
+                         "won": bool(won),
+                         "text": f"{who} {verb} {s.zone_names[z]} from {s.names[holder]} (chance {chance:.0%})"})
+
+
+def _drop_zone(ag: AgreementState, z: int, turn: int) -> AgreementState:
+    if z not in ag.zones or not ag.active(turn):
+        return ag
+    rest = tuple(x for x in ag.zones if x != z)
+    return replace(ag, zones=rest) if rest else replace(ag, end_turn=turn)
+
+
+# --- economy ------------------------------------------------------------------------------
+
+
+def _economy(w: World, outcomes) -> None:
+    s = w.s
+    p = s.params
+    upkeep = p["ground_upkeep"] * w.ground.sum(1) + p["air_upkeep"] * w.air
+    w.treasury += w.income * (1 - p["sanctions_bite"] * w.sanctions) - upkeep
+    # those who hold people can raise fighters; foreign powers bring theirs from home
+    w.reserve += p["recruitment"] * np.bincount(w.control, weights=s.pop, minlength=s.A)
+    w.spent += upkeep
+    broke = np.flatnonzero(w.treasury < 0)
+    for a in broke:
+        # an actor that cannot pay brings a fifth of its deployed forces home
+        back = w.ground[a] * 0.2
+        w.ground[a] -= back
+        w.reserve[a] += back.sum()
+        w.treasury[a] = 0.0
+        _note(outcomes, "overstretch", f"{s.names[a]} cannot pay for its deployment and pulls a fifth of it back")
+
+
+# --- records ------------------------------------------------------------------------------
+
+
+def _terms_json(c: Compiled, actor: int, idx: np.ndarray, val: np.ndarray) -> list[dict]:
+    return [{"term": t.name, "kind": t.kind, "weight": t.weight, "source": t.source,
+             "note": t.note, "value": round(v, 6)}
+            for t, v in dec.breakdown(c.terms, actor, np.asarray(idx), np.asarray(val), c.lay)]
+
+
+def _label(w: World, c: Compiled, action: str, target: int) -> tuple[str, str | None]:
+    s = w.s
+    spec = CATALOGUE[action]
+    if spec.target == "zone":
+        return spec.label.format(zone=s.zone_names[target]), s.zone_ids[target]
+    if spec.target == "actor":
+        return spec.label.format(actor=s.names[target]), s.actor_ids[target]
+    if spec.target == "trade":
+        return spec.label.format(trade=s.trades[target].name), s.trades[target].id
+    return spec.label, None
+
+
+def _decision_records(w: World, c: Compiled, sc: dec.Scored, chosen: np.ndarray) -> list[dict]:
+    s = w.s
+    slots = c.slots
+    out = []
+    for a in range(s.A):
+        for track, (lo, hi) in enumerate(((0, slots.n_military), (slots.n_military, slots.width))):
+            slot = int(chosen[a, track])
+            u = sc.utility[a, lo:hi]
+            legal = np.flatnonzero(np.isfinite(u)) + lo
+            best = legal[np.argsort(-sc.utility[a, legal], kind="stable")][:4]
+            action, target = slots.decode(slot)
+            text, tid = _label(w, c, action, target)
+            alts = []
+            for k in best:
+                if k == slot:
+                    continue
+                act2, tgt2 = slots.decode(int(k))
+                text2, tid2 = _label(w, c, act2, tgt2)
+                alts.append({"action": act2, "target": tid2, "text": text2,
+                             "utility": round(float(sc.utility[a, k]), 6),
+                             "breakdown": _terms_json(c, a, sc.idx[a, k], sc.val[a, k])})
+            out.append({
+                "actor": s.actor_ids[a], "track": ("military", "diplomatic")[track],
+                "action": action, "target": tid, "text": f"{s.names[a]} {text}",
+                "utility": round(float(sc.utility[a, slot]), 6), "candidates": int(len(legal)),
+                "breakdown": _terms_json(c, a, sc.idx[a, slot], sc.val[a, slot]),
+                "alternatives": alts[:3],
+            })
+    return out
+
+
+def snapshot_figures(w: World) -> dict:
+    """The figures recorded every turn: control, influence, agreements in force."""
+    s = w.s
+    ids = s.actor_ids
+    r = lambda x: round(float(x), 4)  # noqa: E731
+    return {
+        "control": {s.zone_ids[z]: ids[int(w.control[z])] for z in range(s.Z)},
+        "influence": {
+            "leverage": {ids[a]: r(w.leverage[a]) for a in range(s.A)},
+            "standing": {ids[a]: r(w.standing[a]) for a in range(s.A)},
+            "territory": {ids[a]: r(w.territory[a]) for a in range(s.A)},
+            "presence": {ids[a]: r(w.ground[a].sum() / s.norm[a]) for a in range(s.A)},
+            "dependence": r(w.dependence),
+        },
+        "zone_influence": {s.zone_ids[z]: {ids[a]: r(w.zone_influence[a, z]) for a in range(s.A)
+                                          if w.zone_influence[a, z] >= 0.005} for z in range(s.Z)},
+        "agreements": [{"id": ag.id, "kind": ag.kind, "zones": [s.zone_ids[z] for z in ag.zones],
+                        "parties": [ids[x] for x in ag.parties], "guarantors": [ids[x] for x in ag.guarantors],
+                        "until": None if ag.end_turn is None else s.date(ag.end_turn).isoformat()[:7]}
+                       for ag in w.active_agreements()],
+        "frameworks": [{"id": f.id, "name": f.name, "convener": ids[f.convener],
+                        "members": [ids[m] for m in f.members]} for f in w.active_frameworks()],
+    }

@@ -1,0 +1,193 @@
+"""The command line: ``python run_sim.py COMMAND`` or ``arbiter COMMAND``.
+
+Exit codes: 0 success; 2 bad input (scenario, flag, value), with a short message and no
+traceback; 1 an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+DEFAULT_SCENARIO = "astana_2017"
+
+
+class BadInput(Exception):
+    """Anything the user can fix: reported in one paragraph with exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse would exit 2 itself; keep one path for bad input
+        raise BadInput(f"{self.prog}: {message}\n(see '{self.prog} --help')")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="arbiter", description="Arbiter: the great-power contest over Syria, month by month.")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    sub.add_parser("list", help="list the scenarios")
+
+    r = sub.add_parser("run", help="play a scenario headless (AI on every side)")
+    r.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, help="scenario id or YAML path")
+    r.add_argument("--turns", type=_positive_int, help="months to play (default: the scenario's length)")
+    r.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    r.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                   help="override a scenario value, e.g. parameters.decisiveness=2 (repeatable)")
+    r.add_argument("--json", dest="json_out", metavar="FILE", help="write the whole record as JSON")
+    r.add_argument("--quiet", action="store_true", help="only the closing table")
+
+    v = sub.add_parser("validate", help="check scenario files")
+    v.add_argument("files", nargs="+")
+
+    sub.add_parser("schema", help="print the scenario JSON Schema")
+
+    b = sub.add_parser("bargain", help="run the expected-utility bargaining model on an actor table")
+    b.add_argument("file", help="CSV or YAML with columns actor,capability,position,salience")
+    b.add_argument("--rounds", type=_positive_int, default=10)
+    b.add_argument("--json", dest="json_out", metavar="OUT")
+    return p
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {n}")
+    return n
+
+
+def main(argv: list[str] | None = None) -> int:
+    from sim.scenario import ScenarioError
+
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        args = build_parser().parse_args(argv)
+        command = args.command or "run"
+        if args.command is None:
+            args = build_parser().parse_args(["run", *argv])
+        return COMMANDS[command](args)
+    except ScenarioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BadInput as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+def cmd_list(args) -> int:
+    from sim.scenario import list_scenario_ids, load_scenario
+
+    rows = []
+    for sid in list_scenario_ids():
+        s = load_scenario(sid).scenario
+        rows.append((s.id, s.start.isoformat()[:7], s.title))
+    w = max(len(r[0]) for r in rows) if rows else 2
+    print(f"{'id':<{w}}  start    title")
+    for sid, start, title in rows:
+        print(f"{sid:<{w}}  {start}  {title}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from sim.model.model import ArbiterModel
+    from sim.report import account_lines, closing_table
+
+    model = ArbiterModel(scenario=args.scenario, seed=args.seed, overrides=args.overrides, turns=args.turns)
+    scn = model.scenario
+    if not args.quiet:
+        print(f"{scn.title} — seed {args.seed}, {model.turns} months from {model.world.date.isoformat()[:7]}")
+        print()
+    while model.running:
+        model.step()
+        if not args.quiet:
+            for line in account_lines(model.records[-1]):
+                print(line)
+    print()
+    print(closing_table(model))
+    if args.json_out:
+        _write_json(Path(args.json_out), model.to_json())
+        print(f"\nrecord written to {args.json_out}")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from sim.scenario import ScenarioError, load_scenario
+
+    bad = 0
+    for f in args.files:
+        try:
+            load_scenario(f if ("/" in f or f.endswith((".yaml", ".yml"))) else f)
+            print(f"{f}: ok")
+        except ScenarioError as exc:
+            bad += 1
+            print(f"{f}: {exc}", file=sys.stderr)
+    return 2 if bad else 0
+
+
+def cmd_schema(args) -> int:
+    from sim.scenario.schema import Scenario
+
+    schema = Scenario.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Arbiter scenario"
+    print(json.dumps(schema, indent=2))
+    return 0
+
+
+def cmd_bargain(args) -> int:
+    from sim.bargaining import format_rounds, run
+    from sim.bargaining.io import BargainInputError, load_actor_table
+
+    try:
+        actors = load_actor_table(Path(args.file))
+    except BargainInputError as exc:
+        raise BadInput(str(exc)) from None
+    except OSError as exc:
+        raise BadInput(f"{args.file}: cannot read file ({exc.strerror or exc})") from None
+    result = run(actors, rounds=args.rounds)
+    print(format_rounds(result))
+    if args.json_out:
+        _write_json(Path(args.json_out), json.loads(result.to_json()))
+        print(f"\nresult written to {args.json_out}")
+    return 0
+
+
+def _write_json(path: Path, data: dict) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        tmp.replace(path)  # never leave a half-written record behind
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+COMMANDS = {"list": cmd_list, "run": cmd_run, "validate": cmd_validate, "schema": cmd_schema,
+            "bargain": cmd_bargain}
+
+
+def entry() -> None:
+    """Console-script entry: internal errors exit 1 with a short message and the traceback."""
+    try:
+        code = main()
+    except SystemExit:
+        raise
+    except Exception:  # an internal error: say so plainly
+        import traceback
+
+        traceback.print_exc()
+        print("internal error: please report it with the command you ran", file=sys.stderr)
+        code = 1
+    sys.exit(code)

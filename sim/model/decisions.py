@@ -422,7 +422,7 @@ def score(w: World, lay: Layout, G: np.ndarray, slots: SlotLayout) -> tuple[Scor
             a = s.actor(t.proposer)
             to = s.actor(t.to)
             if (not allowed[a, ACTIONS.index("offer_trade")] or k in pending_trades
-                    or f"trade:{t.id}" in w.fired):
+                    or f"trade:{t.id}" in w.fired or w.turn < w.trade_open[k]):
                 continue
             dM = trade_delta(w, lay, k, M0)
             slot = slots.trade + k

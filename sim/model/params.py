@@ -54,6 +54,7 @@ PARAMS: dict[str, Param] = {
         4, 1, 24, "assumption", "Months after its last round before a framework lapses."),
     "reject_standing": Param(
         0.01, 0.0, 0.1, "assumption", "Standing lost by refusing a proposal (a spoiler's cost)."),
+    "trade_cooldown": Param(3, 1, 24, "assumption", "Months before a refused trade can be offered again."),
     "pressure_restraint": Param(
         0.6, 0.0, 1.0, "master-plan-2016",
         "Share by which a pressed client's offensives in agreement zones are weakened (its "

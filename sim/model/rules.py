@@ -65,7 +65,7 @@ def apply_effects(w: World, effects, log: list | None, scale: float = 1.0) -> No
             w.ground[a, zones] -= moved
             w.reserve[a] += moved.sum()
         elif t == "sanctions":
-            a = s.actor(e.on)
+            a = s.actor(e.target)
             w.sanctions[a] = float(np.clip(w.sanctions[a] + e.delta * scale, 0, 1))
         elif t == "standing":
             a = s.actor(e.actor)
@@ -281,6 +281,8 @@ def _conclude(w: World, c: Compiled, pr: Proposal, verdicts: list[bool], outcome
         return
     if not all(verdicts):
         refused = [name[r] for r, ok in zip(pr.addressees, verdicts) if not ok]
+        if pr.kind == "trade":
+            w.trade_open[pr.trade] = w.turn + int(p["trade_cooldown"])
         if outcomes is not None:
             outcomes.append({"type": "refused", "proposal": pr.id, "kind": pr.kind,
                              "text": f"{pr.kind.replace('_', ' ')} proposed by {s.names[pr.proposer]} "

@@ -128,6 +128,7 @@ class World:
     casualties: np.ndarray  # (A,) ground lost in all
     violations: np.ndarray  # (A,) violations committed in all
     grievance: np.ndarray  # (A, A) recent violations by row of zones guaranteed by column (decaying)
+    trade_open: np.ndarray  # (T,) first turn each trade may be offered (again)
     agreements: tuple[AgreementState, ...] = ()
     frameworks: tuple[FrameworkState, ...] = ()
     proposals: tuple[Proposal, ...] = ()
@@ -141,7 +142,7 @@ class World:
 
     _ARRAYS = ("control", "ground", "reserve", "air", "treasury", "income", "trust", "reputation",
                "sanctions", "support", "pressed_until", "pressed_by", "spent", "lost", "casualties",
-               "violations", "grievance", "leverage", "standing", "territory", "zone_influence")
+               "violations", "grievance", "trade_open", "leverage", "standing", "territory", "zone_influence")
 
     def copy(self) -> "World":
         """A deep copy of the dynamic state; the static part is shared."""
@@ -241,9 +242,10 @@ def build_world(scn: Scenario, params: dict | None = None) -> World:
         air=np.array([a.capabilities.air for a in acts], float),
         treasury=np.array([a.treasury for a in acts], float),
         income=np.array([a.income for a in acts], float),
-        trust=trust, reputation=np.full(A, 0.3), sanctions=np.zeros(A),
+        trust=trust, reputation=np.full(A, 0.3), sanctions=np.array([a.sanctions for a in acts], float),
         support=np.zeros((A, A)), pressed_until=np.full(A, -1), pressed_by=np.full(A, -1),
         spent=np.zeros(A), lost=np.zeros(A), casualties=np.zeros(A), violations=np.zeros(A), grievance=np.zeros((A, A)),
+        trade_open=np.zeros(len(scn.trades), int),
     )
     # diplomatic weight is the starting point of standing
     w.reputation = 0.1 + 0.03 * s.caps[:, 3]

@@ -112,7 +112,7 @@ def _agreement(loc, ag, actor, zone) -> None:
 
 
 def _effect(loc, eff, actor, zone) -> None:
-    for field in ("actor", "on", "to", "source_actor"):
+    for field in ("actor", "target", "to", "source_actor"):
         v = getattr(eff, field, None)
         if isinstance(v, str):
             actor(loc + ("from" if field == "source_actor" else field,), v)

@@ -104,6 +104,7 @@ class Actor(Strict):
     treasury: NonNeg
     income: NonNeg
     reserve: NonNeg = Field(description="ground units available to deploy, not yet in any zone")
+    sanctions: Share = Field(0.0, description="sanctions on this actor at the start, 0-1")
     forces: dict[Id, NonNeg] = Field(default_factory=dict, description="ground units per zone")
     relations: dict[Id, Relation] = Field(default_factory=dict)
     preferences: dict[Id, PreferenceTerm]
@@ -177,7 +178,7 @@ class WithdrawShare(Strict):
 
 class ChangeSanctions(Strict):
     type: Literal["sanctions"]
-    on: Id
+    target: Id  # not "on": YAML 1.1 reads a bare `on` key as true
     delta: Unit
 
 

@@ -46,3 +46,21 @@ def closing_table(model: "ArbiterModel") -> str:
         g = ", ".join(s.names[x] for x in ag.guarantors) or "none"
         lines.append(f"  {ag.kind.replace('_', '-')}: {zones} (guarantors: {g})")
     return "\n".join(lines)
+
+
+def reference_summary(run: dict) -> dict:
+    """The behaviour-bearing part of a run record, compact enough to keep in the repository
+    and diff: a change here is a change of what the model does."""
+    return {
+        "scenario": run["scenario"], "seed": run["seed"], "scenario_hash": run["scenario_hash"],
+        "turns": [{
+            "date": t["date"],
+            "events": [e["id"] for e in t["events"]],
+            "decisions": [f"{d['actor']}: {d['action']} {d['target'] or ''} ({d['utility']:.4f})".replace(" (", " (", 1)
+                          for d in t["decisions"] if d["action"] not in ("hold", "wait")],
+            "responses": [f"{r['actor']} {r['answer']}s {r['proposal']}" for r in t["responses"]],
+            "outcomes": [o["text"] for o in t["outcomes"]],
+            "control": t["control"],
+            "influence": {k: v for k, v in t["influence"].items() if k in ("leverage", "standing", "territory")},
+        } for t in run["turns"]],
+    }

@@ -45,71 +45,45 @@ def defence(w: World, friend: np.ndarray) -> np.ndarray:
     return p["defender_bonus"] * (ground + 0.3) + air
 
 
-@dataclass(frozen=True)
+_SLOT_ORDER = (("hold", 0), ("air_campaign", "Z"), ("ground_offensive", "Z"), ("reinforce", "Z"),
+               ("withdraw", "Z"), ("wait", 0), ("propose_ceasefire", "Z"), ("propose_deescalation", "Z"),
+               ("guarantee", "Z"), ("convene_talks", 0), ("pressure_client", "A"), ("sanctions", "A"),
+               ("aid", "A"), ("offer_trade", "T"))
+
+
 class SlotLayout:
-    A: int
-    Z: int
-    T: int  # trade templates
+    """Where each (action, target) candidate sits in an actor's row of slots: the military
+    track first, then the diplomatic one. Tables are built once; lookups are O(1)."""
 
-    # military track
-    @property
-    def hold(self): return 0
-    @property
-    def air(self): return 1
-    @property
-    def ground(self): return 1 + self.Z
-    @property
-    def reinforce(self): return 1 + 2 * self.Z
-    @property
-    def withdraw(self): return 1 + 3 * self.Z
-    @property
-    def n_military(self): return 1 + 4 * self.Z
-
-    # diplomatic track
-    @property
-    def wait(self): return self.n_military
-    @property
-    def ceasefire(self): return self.wait + 1
-    @property
-    def deesc(self): return self.ceasefire + self.Z
-    @property
-    def guarantee(self): return self.deesc + self.Z
-    @property
-    def convene(self): return self.guarantee + self.Z
-    @property
-    def pressure(self): return self.convene + 1
-    @property
-    def sanctions(self): return self.pressure + self.A
-    @property
-    def aid(self): return self.sanctions + self.A
-    @property
-    def trade(self): return self.aid + self.A
-    @property
-    def width(self): return self.trade + self.T
+    def __init__(self, A: int, Z: int, T: int):
+        self.A, self.Z, self.T = A, Z, T
+        self.start: dict[str, int] = {}
+        actions, targets = [], []
+        pos = 0
+        for name, n in _SLOT_ORDER:
+            count = {"Z": Z, "A": A, "T": T, 0: 1}[n]
+            self.start[name] = pos
+            actions += [name] * count
+            targets += list(range(count)) if n else [-1]
+            pos += count
+            if name == "withdraw":
+                self.n_military = pos
+        self.width = pos
+        self._decode = list(zip(actions, targets))
+        for name, start in self.start.items():
+            setattr(self, _ATTR.get(name, name), start)
 
     def decode(self, slot: int) -> tuple[str, int]:
         """(action id, target index or -1) of a slot."""
-        starts = [("hold", self.hold, 1), ("air_campaign", self.air, self.Z),
-                  ("ground_offensive", self.ground, self.Z), ("reinforce", self.reinforce, self.Z),
-                  ("withdraw", self.withdraw, self.Z), ("wait", self.wait, 1),
-                  ("propose_ceasefire", self.ceasefire, self.Z),
-                  ("propose_deescalation", self.deesc, self.Z), ("guarantee", self.guarantee, self.Z),
-                  ("convene_talks", self.convene, 1), ("pressure_client", self.pressure, self.A),
-                  ("sanctions", self.sanctions, self.A), ("aid", self.aid, self.A),
-                  ("offer_trade", self.trade, self.T)]
-        for name, start, n in starts:
-            if start <= slot < start + n:
-                return name, (slot - start if n > 1 or CATALOGUE[name].target != "none" else -1)
-        raise IndexError(slot)
+        return self._decode[slot]
 
     def encode(self, action: str, target: int = -1) -> int:
-        start = {"hold": self.hold, "air_campaign": self.air, "ground_offensive": self.ground,
-                 "reinforce": self.reinforce, "withdraw": self.withdraw, "wait": self.wait,
-                 "propose_ceasefire": self.ceasefire, "propose_deescalation": self.deesc,
-                 "guarantee": self.guarantee, "convene_talks": self.convene,
-                 "pressure_client": self.pressure, "sanctions": self.sanctions, "aid": self.aid,
-                 "offer_trade": self.trade}[action]
-        return start + max(target, 0)
+        return self.start[action] + max(target, 0)
+
+
+_ATTR = {"air_campaign": "air", "ground_offensive": "ground", "propose_ceasefire": "ceasefire",
+         "propose_deescalation": "deesc", "convene_talks": "convene", "pressure_client": "pressure",
+         "offer_trade": "trade"}
 
 
 @dataclass
@@ -172,6 +146,7 @@ class Context:
         pats = sorted(s.patrons, key=lambda x: -self.support[x])[:N_PATRONS]
         self.patrons = np.array(pats + [-1] * (N_PATRONS - len(pats)))
         self.share = self.support / self.S if self.S > 0 else np.zeros(A)
+        self.is_patron = np.isin(np.arange(A), self.patrons)
         threat_total = w.ground[s.hostile[s.regime]].sum()
         own = w.ground[s.regime].sum() + w.reserve[s.regime]
         self.T, self.R = threat_total, own
@@ -301,7 +276,7 @@ def score(w: World, lay: Layout, G: np.ndarray, slots: SlotLayout) -> tuple[Scor
         idx[:, sl, E_PRES] = lay.P(ar[:, None], az[None, :])
         val[:, sl, E_PRES] = sign * delta / s.norm[:, None]
         # a patron's troops in regime zones are support that buys leverage
-        dsup = sign * delta * regime_zone * np.isin(ar, cx.patrons)[:, None]
+        dsup = sign * delta * regime_zone * cx.is_patron[:, None]
         dshare = _share_change(cx, dsup)
         put_leverage(sl, np.zeros((A, Z)), dshare)
 
@@ -410,7 +385,7 @@ def score(w: World, lay: Layout, G: np.ndarray, slots: SlotLayout) -> tuple[Scor
     val[:, sl, E_PRES] = np.where(has_z, arms / s.norm, 0.0)[None, :]
     put_spend(sl, p["aid_amount"] + CATALOGUE["aid"].cost)
     to_regime = np.zeros((A, A))
-    to_regime[:, s.regime] = p["aid_amount"] * np.isin(ar, cx.patrons)
+    to_regime[:, s.regime] = p["aid_amount"] * cx.is_patron
     dshare = _share_change(cx, to_regime)
     put_leverage(sl, np.zeros((A, A)), dshare)
 

@@ -76,6 +76,9 @@ class ArbiterModel(mesa.Model):
             self.step()
         return self
 
+    def agents_by_id(self, actor_id: str) -> ActorAgent:
+        return self.actors[self.world.s.actor(actor_id)]
+
     # --- human choices --------------------------------------------------------------------
 
     def choose(self, actor: str, action: str, target: str | None = None) -> None:

@@ -31,8 +31,12 @@ def closing_table(model: "ArbiterModel") -> str:
     w = model.world
     s = w.s
     lines = [f"After {w.turn} months ({w.date.isoformat()[:7]}):", "", "Control"]
+    from sim.model.rules import zone_status
+
+    status = zone_status(w)
     for z in range(s.Z):
-        lines.append(f"  {s.zone_names[z]:<30} {s.names[int(w.control[z])]}")
+        st = status[s.zone_ids[z]]
+        lines.append(f"  {s.zone_names[z]:<30} {s.names[int(w.control[z])]:<26} {st['status'].replace('_', '-')}")
     lines += ["", f"  {'actor':<26} {'territory':>9} {'leverage':>9} {'standing':>9} {'presence':>9}"]
     for a in range(s.A):
         lines.append(f"  {s.names[a]:<26} {w.territory[a]:>9.0%} {w.leverage[a]:>9.3f} "

@@ -603,6 +603,27 @@ def _decision_records(w: World, c: Compiled, sc: dec.Scored, chosen: np.ndarray)
     return out
 
 
+def zone_status(w: World) -> dict:
+    """Each zone's holder and status: under an agreement (with its guarantors), contested
+    (hostile forces in it or next to it), or quiet."""
+    s = w.s
+    ids = s.actor_ids
+    covering = w.zone_agreement()
+    near = w.ground + w.ground @ s.adjacent  # (A, Z) forces in or next to each zone
+    out = {}
+    for z in range(s.Z):
+        holder = int(w.control[z])
+        i = int(covering[z])
+        if i >= 0:
+            ag = w.agreements[i]
+            status, guarantors = ag.kind, [ids[g] for g in ag.guarantors]
+        else:
+            hostile_near = (near[:, z] > 0.2) & s.hostile[:, holder]
+            status, guarantors = ("contested" if hostile_near.any() else "quiet"), []
+        out[s.zone_ids[z]] = {"controller": ids[holder], "status": status, "guarantors": guarantors}
+    return out
+
+
 def snapshot_figures(w: World) -> dict:
     """The figures recorded every turn: control, influence, agreements in force."""
     s = w.s
@@ -610,6 +631,7 @@ def snapshot_figures(w: World) -> dict:
     r = lambda x: round(float(x), 4)  # noqa: E731
     return {
         "control": {s.zone_ids[z]: ids[int(w.control[z])] for z in range(s.Z)},
+        "zones": zone_status(w),
         "influence": {
             "leverage": {ids[a]: r(w.leverage[a]) for a in range(s.A)},
             "standing": {ids[a]: r(w.standing[a]) for a in range(s.A)},

@@ -289,6 +289,7 @@ def score(w: World, lay: Layout, G: np.ndarray, slots: SlotLayout) -> tuple[Scor
         if pr.zone >= 0:
             pending_zone[pr.zone] = True
     trust_in = (1 + w.trust) / 2  # (A, A) chance row goes along with column
+    np.fill_diagonal(trust_in, 1.0)
     threatened = (cx.threat > 0.05) & ~cx.in_agreement & ~pending_zone
     q = np.ones((A, Z))
     for z in np.flatnonzero(threatened):
@@ -316,8 +317,10 @@ def score(w: World, lay: Layout, G: np.ndarray, slots: SlotLayout) -> tuple[Scor
     ok &= (s.caps[:, 3] >= 4)[:, None] & (ctrl[None, :] != ar[:, None])
     legal[:, sl] = ok
     put_spend(sl, CATALOGUE["guarantee"].cost + p["ground_upkeep"] * 0.5)
+    # a guarantor stands behind every zone of the agreement
+    n_zones = np.array([len(w.agreements[i].zones) if i >= 0 else 0 for i in cx.zag])
     idx[:, sl, E_STAND] = lay.STAND(ar)[:, None]
-    val[:, sl, E_STAND] = GUARANTEE_BONUS
+    val[:, sl, E_STAND] = GUARANTEE_BONUS * n_zones[None, :]
     idx[:, sl, E_PRES] = lay.P(ar[:, None], az[None, :])
     val[:, sl, E_PRES] = 0.5 / s.norm[:, None]
 
@@ -350,11 +353,9 @@ def score(w: World, lay: Layout, G: np.ndarray, slots: SlotLayout) -> tuple[Scor
     sl = slice(slots.pressure, slots.pressure + A)
     ok = allowed[:, ACTIONS.index("pressure_client")][:, None] & s.clients & (w.pressed_until < w.turn)[None, :]
     legal[:, sl] = ok
+    # expected: the embarrassment of the client's next violations of its guarantees avoided
     idx[:, sl, E_STAND] = lay.STAND(ar)[:, None]
-    val[:, sl, E_STAND] = p["guarantor_embarrassment"] * w.grievance.T + 0.002
-    # pressing spends some of the patron's hold over the client
-    idx[:, sl, E_MISC] = lay.LEV(ar)[:, None]
-    val[:, sl, E_MISC] = np.where(ar == s.regime, -0.01, 0.0)[None, :]
+    val[:, sl, E_STAND] = p["guarantor_embarrassment"] * w.grievance.T
 
     # --- sanctions ------------------------------------------------------------------------
     sl = slice(slots.sanctions, slots.sanctions + A)
@@ -449,6 +450,18 @@ def _ceasefire_parties(w: World, cx: Context, z: int) -> list[int]:
         out |= {int(x) for x in np.flatnonzero(cx.member[side]) if w.ground[x, z] + w.ground[x] @ s.adjacent[z] > 0}
         out.add(side)
     return sorted(x for x in out if not s.excluded[x])
+
+
+def proposal_guarantors(w: World, proposer: int, kind: str, parties: list[int]) -> tuple[int, ...]:
+    """Who guarantees a proposed agreement: for a de-escalation zone, the proposer and its
+    framework partners; for a ceasefire, the proposer as broker. Never a warring party."""
+    s = w.s
+    cands = {proposer}
+    if kind == "de_escalation":
+        fw = next((f for f in w.active_frameworks() if f.convener == proposer), None)
+        cands |= set(fw.members if fw else ())
+    return tuple(sorted(g for g in cands if g not in parties and not s.excluded[g]
+                        and s.caps[g, 3] >= 4))
 
 
 def _talks_invitees(w: World, convener: int) -> list[int]:

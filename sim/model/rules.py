@@ -130,7 +130,11 @@ def fire_events(w: World, out: list | None) -> None:
         if ev.once and ev.id in w.fired:
             continue
         if ev.date is not None:
-            due = (ev.date.year, ev.date.month) == (month.year, month.month)
+            # a dated event fires in the first month played from its date (the start month is
+            # the opening state, so its events land in the first turn)
+            when = (ev.date.year, ev.date.month)
+            now = (month.year, month.month)
+            due = when == now or (ev.once and when < now)
             if ev.when is not None:
                 due = due and condition_holds(w, ev.when)
         else:
@@ -250,9 +254,9 @@ def _acceptance_effects(w: World, c: Compiled, cx: dec.Context, pr: Proposal, r:
         bonus = GUARANTEE_BONUS if r in pr.guarantors else MEMBER_BONUS
         idx = [lay.STAND(r)]
         val = [bonus]
-        if side >= 0:
+        if side >= 0:  # the zone's risk is frozen for as long as it holds
             idx += [lay.X(z, int(w.control[z])), lay.X(z, side)]
-            val += [thr, -thr]
+            val += [s.params["horizon"] * thr, -s.params["horizon"] * thr]
         return np.array(idx), np.array(val)
     if pr.kind == "talks":
         others = max(int((~s.excluded).sum()) - 1, 1)
@@ -333,12 +337,7 @@ def _diplomacy(w: World, c: Compiled, cx: dec.Context, chosen: np.ndarray, outco
         if action in ("propose_ceasefire", "propose_deescalation"):
             parties = dec._ceasefire_parties(w, cx, target)
             kind = "ceasefire" if action == "propose_ceasefire" else "de_escalation"
-            if kind == "de_escalation":
-                fw = next((f for f in w.active_frameworks() if f.convener == a), None)
-                partners = [m for m in (fw.members if fw else ()) if not s.excluded[m]]
-                guarantors = tuple(sorted({a, *partners}))
-            else:
-                guarantors = () if a in parties else (a,)
+            guarantors = dec.proposal_guarantors(w, a, kind, parties)
             addressees = tuple(sorted((set(parties) | set(guarantors)) - {a}))
             if addressees:
                 new.append(Proposal(f"{kind}-{w.turn}-{s.actor_ids[a]}-{s.zone_ids[target]}", kind, a,
@@ -362,7 +361,7 @@ def _diplomacy(w: World, c: Compiled, cx: dec.Context, chosen: np.ndarray, outco
                 new.append(Proposal(f"talks-{w.turn}-{s.actor_ids[a]}", "talks", a, invitees,
                                     framework=f"talks_{s.actor_ids[a]}", turn=w.turn))
         elif action == "pressure_client":
-            w.pressed_until[target] = w.turn + int(p["pressure_duration"])
+            w.pressed_until[target] = w.turn + int(p["pressure_duration"]) - 1
             w.pressed_by[target] = a
             w.trust[target, a] = max(-1.0, w.trust[target, a] - 0.05)
             _note(outcomes, "pressure", f"{s.names[a]} presses {s.names[target]} to respect the agreements")
@@ -488,8 +487,12 @@ def _offensive(w: World, cx: dec.Context, z: int, side: int, attackers: list[int
     i = int(cx.zag[z])
     if i >= 0:
         ag = w.agreements[i]
-        if side in ag.parties or any(x in ag.parties or x in ag.guarantors for x in attackers):
-            dfn += p["guarantor_shield"] * w.ground[list(ag.guarantors), z].sum() if ag.guarantors else 0.0
+        bound = set(ag.parties) | set(ag.guarantors)
+        if side in bound or bound.intersection(attackers):
+            # guarantors who are neither attacking nor already among the defenders
+            shield = [g for g in ag.guarantors if g not in attackers and s.fights_for[g] != side
+                      and not defenders[g]]
+            dfn += p["guarantor_shield"] * w.ground[shield, z].sum()
     chance = float(dec.csf(np.array(strength), np.array(dfn), p["decisiveness"]))
     won = rng.random() < chance
     loss_rate = p["attack_loss"] + (0 if won else p["fail_extra_loss"])
@@ -538,7 +541,7 @@ def _economy(w: World, outcomes) -> None:
     p = s.params
     upkeep = p["ground_upkeep"] * w.ground.sum(1) + p["air_upkeep"] * w.air
     w.treasury += w.income * (1 - p["sanctions_bite"] * w.sanctions) - upkeep
-    # those who hold people can raise fighters; foreign powers bring theirs from home
+    # those who hold people can raise fighters
     w.reserve += p["recruitment"] * np.bincount(w.control, weights=s.pop, minlength=s.A)
     w.spent += upkeep
     broke = np.flatnonzero(w.treasury < 0)

@@ -203,6 +203,7 @@ def build_world(scn: Scenario, params: dict | None = None) -> World:
     fights_for = np.array([ai[a.fights_for] if a.fights_for else i for i, a in enumerate(acts)])
     # hostile: an actor is opposed to another, and they do not fight for the same side
     hostile = (alignment < -0.2) & (fights_for[:, None] != fights_for[None, :])
+    hostile |= hostile.T  # enmity runs both ways
     np.fill_diagonal(hostile, False)
 
     allowed = np.zeros((A, len(ACTIONS)), bool)
@@ -242,7 +243,7 @@ def build_world(scn: Scenario, params: dict | None = None) -> World:
         air=np.array([a.capabilities.air for a in acts], float),
         treasury=np.array([a.treasury for a in acts], float),
         income=np.array([a.income for a in acts], float),
-        trust=trust, reputation=np.full(A, 0.3), sanctions=np.array([a.sanctions for a in acts], float),
+        trust=trust, reputation=np.zeros(A), sanctions=np.array([a.sanctions for a in acts], float),
         support=np.zeros((A, A)), pressed_until=np.full(A, -1), pressed_by=np.full(A, -1),
         spent=np.zeros(A), lost=np.zeros(A), casualties=np.zeros(A), violations=np.zeros(A), grievance=np.zeros((A, A)),
         trade_open=np.zeros(len(scn.trades), int),

@@ -34,6 +34,8 @@ def find_scenario(ref: str, near: Path | None = None) -> Path:
     """A scenario id or a path to a YAML file."""
     p = Path(ref)
     if p.suffix in (".yaml", ".yml") or os.sep in ref or "/" in ref:
+        if near and not p.is_absolute() and (near / p).is_file():
+            return near / p  # `extends: ../base.yaml` is relative to the extending file
         if not p.is_file():
             raise ScenarioError([Issue(ref, None, "", "no such scenario file")])
         return p
@@ -44,8 +46,8 @@ def find_scenario(ref: str, near: Path | None = None) -> Path:
             if cand.is_file():
                 return cand
     known = sorted(list_scenario_ids())
-    hint = difflib.get_close_matches(ref, known, n=1)
-    more = f" (did you mean '{hint[0]}'?)" if hint else ""
+    nearby = sorted(q.stem for q in near.glob("*.y*ml")) if near else []
+    more = _did_you_mean(ref, nearby + known)
     raise ScenarioError([Issue(ref, None, "", f"no scenario with this id{more}; known: {', '.join(known)}")])
 
 
@@ -75,7 +77,7 @@ def load_scenario(ref: str | Path, overrides: list[str] | None = None) -> Loaded
     path = find_scenario(str(ref))
     data, lines = _load_with_extends(path, [])
     if overrides:
-        data = copy.deepcopy(data)
+        data, lines = copy.deepcopy(data), dict(lines)
         apply_overrides(data, overrides, lines)
     return validate(data, lines, str(path), path)
 
@@ -97,24 +99,33 @@ def validate(data: object, lines: LineMap, name: str, path: Path | None = None) 
 
 
 def _load_with_extends(path: Path, chain: list[Path]) -> tuple[dict, LineMap]:
-    if path.resolve() in chain:
-        names = " -> ".join(p.name for p in chain + [path])
-        raise ScenarioError([Issue(str(path), None, "extends", f"extends itself in a cycle: {names}")])
-    if len(chain) >= MAX_EXTENDS_DEPTH:
-        raise ScenarioError([Issue(str(path), None, "extends", f"more than {MAX_EXTENDS_DEPTH} levels of extends")])
+    """``chain`` holds the (resolved) files that extend this one, nearest last."""
     data, lines = read_yaml(path)
     if not isinstance(data, dict):
-        raise ScenarioError([Issue(str(path), 1, "", "expected a mapping of scenario fields")])
+        raise ScenarioError([Issue(str(path), 1, "", "expected a mapping of scenario fields, "
+                                                     f"found {_kind(data)}")])
     parent_id = data.get("extends")
     if parent_id is None:
         return data, lines
     if not isinstance(parent_id, str):
-        raise ScenarioError([_issue(("extends",), "expected a scenario id", lines, str(path))])
+        raise ScenarioError([_issue(("extends",), f"expected a scenario id, found {_kind(parent_id)}",
+                                    lines, str(path))])
     try:
         parent_path = find_scenario(parent_id, near=path.parent)
     except ScenarioError as exc:
-        raise ScenarioError([_issue(("extends",), exc.issues[0].message, lines, str(path))]) from None
-    base, base_lines = _load_with_extends(parent_path, chain + [path.resolve()])
+        raise ScenarioError([_issue(("extends",), f"cannot extend '{parent_id}': {exc.issues[0].message}",
+                                    lines, str(path))]) from None
+    # Refuse a cycle or an over-long chain here, where the offending `extends:` line is known.
+    here = chain + [path.resolve()]
+    if parent_path.resolve() in here:
+        names = " -> ".join(p.name for p in here + [parent_path])
+        raise ScenarioError([_issue(("extends",), f"'{parent_id}' leads back to this file in a cycle "
+                                    f"({names}); expected a chain that ends in a scenario without "
+                                    "extends", lines, str(path))])
+    if len(here) >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError([_issue(("extends",), f"more than {MAX_EXTENDS_DEPTH} levels of extends",
+                                    lines, str(path))])
+    base, base_lines = _load_with_extends(parent_path, here)
     merged = merge(base, data)
     merged.pop("extends", None)
     return merged, {**base_lines, **lines}
@@ -161,54 +172,69 @@ def apply_overrides(data: dict, overrides: list[str], lines: LineMap) -> None:
         if isinstance(value, (dict, list)):
             issues.append(Issue("--set", None, path, "expected a single value (number, text, true/false)"))
             continue
-        err = set_path(data, path, value)
+        err, loc = _set_path(data, path, value)
         if err:
             issues.append(Issue("--set", None, path, err))
+        else:
+            # a problem with this value is the override's, not the file's line
+            lines[loc] = ("--set", None)
     if issues:
         raise ScenarioError(issues)
 
 
 def set_path(data: dict, path: str, value: object) -> str | None:
     """Set a dotted path in nested data; returns an error message or None."""
+    return _set_path(data, path, value)[0]
+
+
+def _set_path(data: dict, path: str, value: object) -> tuple[str | None, tuple]:
+    """Like :func:`set_path`, also returning the location set in the data (list ids as indexes)."""
     parts = path.split(".")
     node: object = data
+    loc: tuple = ()
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
         if isinstance(node, list):
-            found = _find_in_list(node, part)
-            if found is None:
-                return f"no item '{part}' at {'.'.join(parts[:i]) or 'top level'}"
+            index = _find_in_list(node, part)
+            if index is None:
+                ids = [str(x["id"]) for x in node if isinstance(x, dict) and "id" in x]
+                return f"no item '{part}' at {'.'.join(parts[:i]) or 'top level'}{_did_you_mean(part, ids)}", loc
             if last:
-                return "cannot replace a whole list item; set one of its fields"
-            node = found
+                return "cannot replace a whole list item; set one of its fields", loc
+            node, loc = node[index], loc + (index,)
             continue
         if not isinstance(node, dict):
-            return f"'{'.'.join(parts[:i])}' is a value, not a section"
+            return f"'{'.'.join(parts[:i])}' is a value, not a section", loc
+        loc = loc + (part,)
         if part not in node:
             # parameters may be added; anything else must already be in the scenario or schema
             if last and i > 0 and parts[i - 1] == "parameters":
                 node[part] = value
-                return None
+                return None, loc
             if last and _schema_allows(parts[: i + 1]):
                 node[part] = value
-                return None
-            hint = difflib.get_close_matches(part, [str(k) for k in node], n=1)
-            more = f" (did you mean '{hint[0]}'?)" if hint else ""
-            return f"unknown field '{part}'{more}"
+                return None, loc
+            known = [str(k) for k in node] + (fields_at(tuple(parts[:i])) or [])
+            return f"unknown field '{part}'{_did_you_mean(part, known)}", loc
         if last:
             node[part] = value
-            return None
+            return None, loc
         node = node[part]
-    return None
+    return None, loc
 
 
-def _find_in_list(items: list, key: str) -> object | None:
+def _find_in_list(items: list, key: str) -> int | None:
     if key.isdigit() and int(key) < len(items):
-        return items[int(key)]
-    for item in items:
+        return int(key)
+    for i, item in enumerate(items):
         if isinstance(item, dict) and item.get("id") == key:
-            return item
+            return i
     return None
+
+
+def _did_you_mean(word: str, candidates: list[str]) -> str:
+    hint = difflib.get_close_matches(word, list(dict.fromkeys(candidates)), n=1)
+    return f" (did you mean '{hint[0]}'?)" if hint else ""
 
 
 def _schema_allows(parts: list[str]) -> bool:
@@ -234,60 +260,119 @@ def _line_for(loc: tuple, lines: LineMap, name: str) -> tuple[str, int | None]:
 
 def _issue_from_pydantic(err: dict, lines: LineMap, name: str) -> Issue:
     loc = tuple(err["loc"])
-    data_loc = _strip_tags(loc)
+    data_loc, annotation = _resolve(loc)
     kind = err["type"]
+    given = err.get("input")
     if kind == "extra_forbidden":
         key = str(data_loc[-1])
-        allowed = fields_at(data_loc[:-1]) or []
-        hint = difflib.get_close_matches(key, allowed, n=1)
-        more = f" (did you mean '{hint[0]}'?)" if hint else ""
-        msg = f"unknown key '{key}'{more}; expected one of: {', '.join(allowed)}"
+        allowed = fields_at(loc[:-1]) or []
+        msg = f"unknown key '{key}'{_did_you_mean(key, allowed)}; expected one of: {', '.join(allowed)}"
     elif kind == "missing":
         msg = "required field is missing"
+    elif kind in ("union_tag_invalid", "union_tag_not_found"):
+        # an effect whose `type` is wrong or absent: name the field and the choices
+        field, tags = _tagged_members(annotation)
+        field = field or str(err.get("ctx", {}).get("discriminator", "type")).strip("'")
+        data_loc = data_loc + (field,)
+        if kind == "union_tag_invalid":
+            tag = str(err.get("ctx", {}).get("tag", given))
+            msg = f"unknown {field} '{tag}'{_did_you_mean(tag, list(tags))}; expected one of: {', '.join(tags)}"
+        else:
+            msg = f"required field is missing: expected one of: {', '.join(tags)}"
+    elif kind in ("model_type", "model_attributes_type", "dict_type"):
+        msg = f"expected a mapping of fields (name: value), found {_kind(given)}"
+    elif kind == "list_type":
+        msg = f"expected a list ([a, b] or lines starting with '- '), found {_kind(given)}"
+    elif kind.startswith(("date_", "datetime_")):
+        msg = f"expected a date written YYYY-MM-DD, found {_kind(given)}"
     else:
         msg = err["msg"]
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, "):]
-        given = err.get("input")
-        if kind not in ("model_type", "dict_type", "list_type") and not isinstance(given, (dict, list)):
-            msg += f" (found {given!r})"
+        notes = []
+        if not isinstance(given, (dict, list)) and repr(given) not in msg:
+            notes.append("found an empty value" if given is None else f"found {given!r}")
+        if kind == "literal_error" and isinstance(given, str):
+            choices = [str(c) for c in typing.get_args(_unwrap(annotation))]
+            hint = difflib.get_close_matches(given, choices, n=1)
+            notes += [f"did you mean '{hint[0]}'?"] if hint else []
+        if notes:
+            msg += f" ({'; '.join(notes)})"
     return _issue(data_loc, msg, lines, name)
 
 
-_EFFECT_TAGS = {
-    "set_control", "move_forces", "set_air", "withdraw_share", "sanctions", "standing",
-    "trust", "income", "agreement", "end_agreement",
-}
+def _kind(value: object) -> str:
+    """How a YAML value reads back to its author."""
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
 
 
-def _strip_tags(loc: tuple) -> tuple:
-    """pydantic puts a discriminated union's tag in the location; the YAML has no such level."""
-    out = []
-    for i, part in enumerate(loc):
-        if part in _EFFECT_TAGS and i > 0 and isinstance(loc[i - 1], int):
-            continue
-        out.append(part)
-    return tuple(out)
+def _resolve(loc: tuple) -> tuple[tuple, object]:
+    """Follow a pydantic location through the schema: (the location in the data, its annotation).
+
+    pydantic puts the tag of a discriminated union (an effect's ``type``) into the location;
+    the YAML has no such level, so the tag is dropped and picks the union's member instead.
+    The annotation is None once the location leaves the schema.
+    """
+    tp: object = Scenario
+    data_loc: list = []
+    for part in loc:
+        if tp is not None:
+            _, members = _tagged_members(tp)
+            if part in members:
+                tp = members[part]
+                continue
+            tp = _child(tp, part)
+        data_loc.append(part)
+    return tuple(data_loc), tp
+
+
+def _child(tp: object, part: object) -> object:
+    tp = _unwrap(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        field = tp.model_fields.get(str(part)) or next(
+            (f for f in tp.model_fields.values() if f.alias == part), None)
+        return field.annotation if field is not None else None
+    if typing.get_origin(tp) is dict:
+        return typing.get_args(tp)[1]
+    if typing.get_origin(tp) is list:
+        return typing.get_args(tp)[0]
+    return None
+
+
+def _tagged_members(tp: object) -> tuple[str | None, dict[str, type[BaseModel]]]:
+    """For a union discriminated by a field (effects by ``type``): that field and each tag's model."""
+    field = None
+    while typing.get_origin(tp) is typing.Annotated:
+        tp, *meta = typing.get_args(tp)
+        field = next((m.discriminator for m in meta if isinstance(getattr(m, "discriminator", None), str)),
+                     field)
+    if field is None or typing.get_origin(tp) not in (typing.Union, types.UnionType):
+        return None, {}
+    members: dict[str, type[BaseModel]] = {}
+    for model in typing.get_args(tp):
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            f = model.model_fields.get(field) or next(
+                (f for f in model.model_fields.values() if f.alias == field), None)
+            if f is not None and typing.get_origin(f.annotation) is typing.Literal:
+                members.update({str(tag): model for tag in typing.get_args(f.annotation)})
+    return field, members
 
 
 def fields_at(loc: tuple) -> list[str] | None:
-    """The field names allowed at a data location, by walking the schema's annotations."""
-    tp: object = Scenario
-    for part in loc:
-        tp = _unwrap(tp)
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
-            field = tp.model_fields.get(str(part)) or next(
-                (f for f in tp.model_fields.values() if f.alias == part), None)
-            if field is None:
-                return None
-            tp = field.annotation
-        elif typing.get_origin(tp) is dict:
-            tp = typing.get_args(tp)[1]
-        elif typing.get_origin(tp) is list:
-            tp = typing.get_args(tp)[0]
-        else:
-            return None
-    tp = _unwrap(tp)
+    """The field names allowed at a location (a data path, or pydantic's with union tags)."""
+    tp = _unwrap(_resolve(loc)[1])
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return [f.alias or n for n, f in tp.model_fields.items()]
     return None

@@ -17,8 +17,11 @@ MAX_BYTES = 1_000_000
 MAX_EVENTS = 200_000
 MAX_ALIASES = 100
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"  # `<<: *anchor`, which the safe loader supports
+
 Loc = tuple
-LineMap = dict[Loc, tuple[str, int]]
+LineMap = dict[Loc, tuple[str, int | None]]  # loc -> (file, line); ("--set", None) for overrides
 
 
 def read_yaml(path: Path) -> tuple[object, LineMap]:
@@ -70,7 +73,12 @@ def parse_yaml(text: str, name: str) -> tuple[object, LineMap]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        problem = str(exc.problem or exc.context or "cannot be parsed")
+        if exc.problem and exc.context:
+            # e.g. "while parsing a flow sequence": say where that construct began
+            cm = exc.context_mark
+            began = f" that starts on line {cm.line + 1}" if cm and cm.line + 1 != line else ""
+            problem += f" ({exc.context}{began})"
         raise ScenarioError([Issue(name, line, "", f"not valid YAML: {problem}")]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError([Issue(name, None, "", f"not valid YAML: {exc}")]) from None
@@ -88,13 +96,24 @@ def _walk(node: yaml.Node, loc: Loc, name: str, lines: LineMap, issues: list[Iss
     if isinstance(node, yaml.MappingNode):
         seen: set = set()
         for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                issues.append(Issue(name, line, ".".join(map(str, loc)),
+                                    "a key must be a plain name, not a list or a mapping"))
+                continue
             key = key_node.value
             here = loc + (key,)
+            if key_node.tag not in (_STR_TAG, _MERGE_TAG):
+                # `on:`, `no:`, `1:` ... would become true, false, 1: the schema expects names
+                kind = key_node.tag.rsplit(":", 1)[-1]
+                issues.append(Issue(name, line, ".".join(map(str, here)),
+                                    f"YAML reads the key '{key}' as a {kind}, not as a name: "
+                                    f"expected a name; write it in quotes (\"{key}\") or rename it"))
             if key in seen:
-                issues.append(Issue(name, key_node.start_mark.line + 1, ".".join(map(str, here)),
+                issues.append(Issue(name, line, ".".join(map(str, here)),
                                     "duplicate key: each key may appear once in a mapping"))
             seen.add(key)
-            lines[here] = (name, key_node.start_mark.line + 1)
+            lines[here] = (name, line)
             _walk(value_node, here, name, lines, issues, open_nodes)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):

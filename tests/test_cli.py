@@ -1,0 +1,166 @@
+"""The command line as a user meets it: exit codes, what is printed, what is written."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+from sim.scenario import load_scenario
+
+REPO = Path(__file__).resolve().parents[1]
+ASTANA = REPO / "scenarios" / "astana_2017.yaml"
+EU_CSV = REPO / "scenarios" / "bargaining" / "eu_emissions.csv"
+
+
+@pytest.fixture(autouse=True)
+def _only_repo_scenarios(monkeypatch):
+    monkeypatch.delenv("ARBITER_SCENARIOS", raising=False)
+
+
+def broken_scenario(tmp_path: Path) -> tuple[Path, int]:
+    """astana_2017.yaml with Russia's arbiter weight set to 1.5; returns (file, its line)."""
+    old = '        weight: 0.30\n        note: "Stay the power'
+    text = ASTANA.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    text = text.replace(old, old.replace("0.30", "1.5"))
+    path = tmp_path / "broken.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path, text[: text.index("weight: 1.5")].count("\n") + 1
+
+
+def assert_short_error(err: str, *fragments: str) -> None:
+    assert "Traceback" not in err
+    assert err.startswith("error: ")
+    assert len(err.strip().splitlines()) <= 3, err
+    for f in fragments:
+        assert f in err, f"{f!r} not in {err!r}"
+
+
+def run_json(tmp_path: Path, name: str, *extra: str) -> dict:
+    out = tmp_path / name
+    assert main(["run", "astana_2017", "--turns", "2", "--seed", "3", "--quiet", "--json", str(out), *extra]) == 0
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+# --- list, validate, schema ---------------------------------------------------------------
+
+
+def test_list_shows_astana_with_its_start_month(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    start = load_scenario("astana_2017").scenario.start.isoformat()[:7]
+    [row] = [line for line in out.splitlines() if line.split()[:1] == ["astana_2017"]]
+    assert start in row
+
+
+def test_validate_accepts_the_shipped_scenario(capsys):
+    assert main(["validate", "scenarios/astana_2017.yaml"]) == 0
+    assert "ok" in capsys.readouterr().out
+
+
+def test_validate_reports_file_and_line_of_a_broken_scenario(tmp_path, capsys):
+    path, line = broken_scenario(tmp_path)
+    assert main(["validate", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert f"{path}:{line}: actors.russia.preferences.arbiter.weight:" in captured.err
+    assert "Traceback" not in captured.err and "ok" not in captured.out
+
+
+def test_schema_is_json_describing_actors_and_zones(capsys):
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert {"actors", "zones"} <= set(schema["properties"])
+
+
+def test_entry_point_runs_as_a_script(tmp_path):
+    path, line = broken_scenario(tmp_path)
+    proc = subprocess.run([sys.executable, "run_sim.py", "validate", "scenarios/astana_2017.yaml", str(path)],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "astana_2017.yaml: ok" in proc.stdout
+    assert f"{path}:{line}:" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# --- run ----------------------------------------------------------------------------------
+
+
+def test_run_prints_each_month_and_a_closing_table_and_writes_the_record(tmp_path, capsys):
+    out = tmp_path / "record.json"
+    assert main(["run", "astana_2017", "--turns", "2", "--seed", "3", "--json", str(out)]) == 0
+    text = capsys.readouterr().out
+    record = json.loads(out.read_text(encoding="utf-8"))
+    assert record["scenario"] == "astana_2017" and record["seed"] == 3
+    assert len(record["turns"]) == 2
+    for turn in record["turns"]:
+        assert {"date", "control", "influence", "decisions"} <= set(turn)
+        assert turn["decisions"], "every month some actor decides"
+        for d in turn["decisions"]:
+            assert all("source" in b for b in d["breakdown"])
+        assert turn["date"] in text.splitlines(), f"no account for {turn['date']}"
+    table = text[text.index("Control"):]  # the closing table comes after the last month
+    assert text.index(record["turns"][-1]["date"]) < text.index("Control")
+    for zone in load_scenario("astana_2017").scenario.zones.values():
+        assert zone.name in table
+
+
+def test_run_unknown_scenario_suggests_the_id(capsys):
+    assert main(["run", "astana_2071"]) == 2
+    captured = capsys.readouterr()
+    assert_short_error(captured.err, "astana_2071", "did you mean 'astana_2017'")
+    assert captured.out == ""
+
+
+@pytest.mark.parametrize("turns, says", [("0", "at least 1"), ("x", "whole number")])
+def test_run_with_bad_turns_gives_one_short_message(turns, says, capsys):
+    assert main(["run", "--turns", turns]) == 2
+    captured = capsys.readouterr()
+    assert_short_error(captured.err, "--turns", says)
+    assert captured.out == ""
+
+
+def test_set_decisiveness_changes_what_happens(tmp_path):
+    plain = run_json(tmp_path, "plain.json")
+    again = run_json(tmp_path, "again.json")
+    decisive = run_json(tmp_path, "decisive.json", "--set", "parameters.decisiveness=2.5")
+    assert plain["turns"] == again["turns"]  # same seed, same story
+    assert [t["outcomes"] for t in decisive["turns"]] != [t["outcomes"] for t in plain["turns"]]
+
+
+def test_set_unknown_path_is_refused(capsys):
+    assert main(["run", "--turns", "1", "--set", "nosuch.path=1"]) == 2
+    captured = capsys.readouterr()
+    assert_short_error(captured.err, "--set", "nosuch.path", "unknown field 'nosuch'")
+    assert captured.out == ""
+
+
+def test_set_misspelt_path_suggests_the_field(capsys):
+    assert main(["run", "--turns", "1", "--set", "parameters.decisiveness=2", "--set",
+                 "actors.russia.preferences.arbiter.weigth=0.2"]) == 2
+    assert "did you mean 'weight'" in capsys.readouterr().err
+
+
+# --- bargain ------------------------------------------------------------------------------
+
+
+def test_bargain_writes_initial_and_rounds(tmp_path, capsys):
+    out = tmp_path / "bargain.json"
+    assert main(["bargain", str(EU_CSV), "--rounds", "2", "--json", str(out)]) == 0
+    assert "Round 1" in capsys.readouterr().out
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert {"initial", "rounds"} <= set(result)
+    assert isinstance(result["rounds"], list) and 1 <= len(result["rounds"]) <= 2
+    assert "median" in result["initial"]
+
+
+def test_bargain_refuses_a_negative_capability(tmp_path, capsys):
+    table = tmp_path / "bad.csv"
+    table.write_text("actor,capability,position,salience\nA,0.5,1,0.5\nB,-0.2,9,0.5\n")
+    assert main(["bargain", str(table)]) == 2
+    captured = capsys.readouterr()
+    assert_short_error(captured.err, str(table), "capability")
+    assert captured.out == ""

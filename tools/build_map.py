@@ -5,7 +5,7 @@ Input: ../shared/data/syria_governorates.svg (svg-maps `syria` package, MIT; see
 assets/ATTRIBUTION.md). Output: governorate rings, the game's 14 zones, a lon/lat ->
 map affine fit and the named places, all in the SVG's own 659x600 coordinates.
 
-Run: /tmp/venv/bin/python tools/build_map.py [--svg PATH] [--out PATH]
+Run: python tools/build_map.py [--svg PATH] [--out PATH]
 Stdlib + numpy only. The output is deterministic (fixed rounding, fixed order), so a
 rebuild from the same SVG gives byte-identical JSON.
 """

@@ -37,6 +37,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="override a scenario value, e.g. parameters.decisiveness=2 (repeatable)")
     r.add_argument("--json", dest="json_out", metavar="FILE", help="write the whole record as JSON")
     r.add_argument("--quiet", action="store_true", help="only the closing table")
+    r.add_argument("--explain", metavar="ACTOR", action="append", default=[],
+                   help="after each month, show why ACTOR did what it did (repeatable)")
+
+    e = sub.add_parser("explain", help="why an actor did what it did in a recorded run")
+    e.add_argument("record", help="a run record written by 'run --json'")
+    e.add_argument("--turn", type=_positive_int, required=True)
+    e.add_argument("--actor", required=True)
 
     v = sub.add_parser("validate", help="check scenario files")
     v.add_argument("files", nargs="+")
@@ -104,8 +111,13 @@ def cmd_run(args) -> int:
     from sim.model.model import ArbiterModel
     from sim.report import account_lines, closing_table
 
+    from sim.explain import explain
+
     model = ArbiterModel(scenario=args.scenario, seed=args.seed, overrides=args.overrides, turns=args.turns)
     scn = model.scenario
+    for a in args.explain:
+        if a not in scn.actors:
+            raise BadInput(f"--explain: no actor '{a}' in {scn.id}; expected one of: {', '.join(scn.actors)}")
     if not args.quiet:
         print(f"{scn.title} — seed {args.seed}, {model.turns} months from {model.world.date.isoformat()[:7]}")
         print()
@@ -114,11 +126,35 @@ def cmd_run(args) -> int:
         if not args.quiet:
             for line in account_lines(model.records[-1]):
                 print(line)
+        if args.explain:
+            run = {"turns": model.records[-1:], "scenario": scn.id, "seed": args.seed,
+                   "actors": {a.actor_id: {"name": a.name} for a in model.actors}}
+            for a in args.explain:
+                print("\n" + explain(run, model.records[-1]["turn"], a) + "\n")
     print()
     print(closing_table(model))
     if args.json_out:
         _write_json(Path(args.json_out), model.to_json())
         print(f"\nrecord written to {args.json_out}")
+    return 0
+
+
+def cmd_explain(args) -> int:
+    from sim.explain import ExplainError, explain
+
+    path = Path(args.record)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BadInput(f"{path}: not a run record (invalid JSON: {exc})") from None
+    if not isinstance(record, dict) or record.get("format") != "arbiter-run/1":
+        raise BadInput(f"{path}: not a run record written by 'run --json'")
+    try:
+        print(explain(record, args.turn, args.actor))
+    except ExplainError as exc:
+        raise BadInput(f"{path}: {exc}") from None
     return 0
 
 
@@ -174,7 +210,7 @@ def _write_json(path: Path, data: dict) -> None:
         raise BadInput(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
-COMMANDS = {"list": cmd_list, "run": cmd_run, "validate": cmd_validate, "schema": cmd_schema,
+COMMANDS = {"list": cmd_list, "run": cmd_run, "explain": cmd_explain, "validate": cmd_validate, "schema": cmd_schema,
             "bargain": cmd_bargain}
 
 

@@ -164,3 +164,39 @@ def test_bargain_refuses_a_negative_capability(tmp_path, capsys):
     captured = capsys.readouterr()
     assert_short_error(captured.err, str(table), "capability")
     assert captured.out == ""
+
+
+def test_explain_shows_each_term_with_its_source(tmp_path, capsys):
+    out = tmp_path / "run.json"
+    assert main(["run", "astana_2017", "--turns", "2", "--seed", "4", "--quiet", "--json", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["explain", str(out), "--turn", "2", "--actor", "russia"]) == 0
+    text = capsys.readouterr().out
+    record = json.loads(out.read_text())
+    chosen = [d for d in record["turns"][1]["decisions"] if d["actor"] == "russia"]
+    for d in chosen:
+        assert d["text"] in text
+        for b in d["breakdown"]:
+            assert f"{b['term']}" in text and f"[{b['source']}]" in text
+    assert "Military track" in text and "Diplomatic track" in text
+    assert "leverage-2017: Is Russia Really with Assad in Syria?" in text
+
+
+def test_explain_refuses_a_missing_turn_or_actor_or_a_foreign_file(tmp_path, capsys):
+    out = tmp_path / "run.json"
+    main(["run", "astana_2017", "--turns", "2", "--quiet", "--json", str(out)])
+    capsys.readouterr()
+    assert main(["explain", str(out), "--turn", "9", "--actor", "russia"]) == 2
+    assert "no turn 9" in capsys.readouterr().err
+    assert main(["explain", str(out), "--turn", "1", "--actor", "rusia"]) == 2
+    assert "no actor 'rusia'" in capsys.readouterr().err
+    other = tmp_path / "other.json"
+    other.write_text('{"hello": 1}')
+    assert main(["explain", str(other), "--turn", "1", "--actor", "russia"]) == 2
+    assert "not a run record" in capsys.readouterr().err
+
+
+def test_run_explain_prints_the_why_after_each_month(capsys):
+    assert main(["run", "astana_2017", "--turns", "2", "--explain", "iran"]) == 0
+    text = capsys.readouterr().out
+    assert text.count("Iran, 2017-") == 2 and "[iran-for-ukraine-2018]" in text

@@ -164,7 +164,7 @@ def cmd_validate(args) -> int:
     bad = 0
     for f in args.files:
         try:
-            load_scenario(f if ("/" in f or f.endswith((".yaml", ".yml"))) else f)
+            load_scenario(f)
             print(f"{f}: ok")
         except ScenarioError as exc:
             bad += 1

@@ -60,7 +60,7 @@ def reference_summary(run: dict) -> dict:
         "turns": [{
             "date": t["date"],
             "events": [e["id"] for e in t["events"]],
-            "decisions": [f"{d['actor']}: {d['action']} {d['target'] or ''} ({d['utility']:.4f})".replace(" (", " (", 1)
+            "decisions": [f"{d['actor']}: {d['action']} {d['target'] or ''} ({d['utility']:.4f})"
                           for d in t["decisions"] if d["action"] not in ("hold", "wait")],
             "responses": [f"{r['actor']} {r['answer']}s {r['proposal']}" for r in t["responses"]],
             "outcomes": [o["text"] for o in t["outcomes"]],

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.model.catalogue import CATALOGUE
+from sim.model.effects import apply_effects
 from sim.model.influence import (
-    CONVENER_BONUS, GUARANTEE_BONUS, MEMBER_BONUS, Layout, Term, metric_vector, support,
+    CONVENER_BONUS, GUARANTEE_BONUS, MEMBER_BONUS, Layout, Term, compute_influence, metric_vector, support,
 )
 from sim.model.state import ACTIONS, World
 
@@ -404,7 +405,7 @@ def score(w: World, lay: Layout, G: np.ndarray, slots: SlotLayout) -> tuple[Scor
             slot = slots.trade + k
             legal[a, slot] = True
             q_acc = trust_in[to, a]
-            _put_dense(idx, val, a, slot, q_acc * dM, reserve_spend=True)
+            _put_dense(idx, val, a, slot, q_acc * dM)
             idx[a, slot, E_SPEND] = lay.SPEND(a)
             val[a, slot, E_SPEND] = CATALOGUE["offer_trade"].cost / cx.inc[a]
 
@@ -431,9 +432,10 @@ def _share_change(cx: Context, dsup: np.ndarray) -> np.ndarray:
     return out
 
 
-def _put_dense(idx, val, a: int, slot: int, dM: np.ndarray, reserve_spend: bool) -> None:
-    """Store the largest entries of a dense metric change in a slot's K entries."""
-    free = [k for k in range(K) if not (reserve_spend and k == E_SPEND)]
+def _put_dense(idx, val, a: int, slot: int, dM: np.ndarray) -> None:
+    """Store the largest entries of a dense metric change in a slot's K entries (all but the
+    spending entry, which the caller fills with the offer's own cost)."""
+    free = [k for k in range(K) if k != E_SPEND]
     nz = np.flatnonzero(np.abs(dM) > 1e-12)
     top = nz[np.argsort(-np.abs(dM[nz]))][: len(free)]
     for k, m in zip(free, top):
@@ -479,9 +481,6 @@ def _most_threatened(w: World, cx: Context) -> np.ndarray:
 
 def trade_delta(w: World, lay: Layout, k: int, M0: np.ndarray | None = None, gives_share: float = 1.0) -> np.ndarray:
     """The metric change if trade k were carried out now (its 'gives' scaled by gives_share)."""
-    from sim.model.rules import apply_effects  # the rules own effects; imported late to avoid a cycle
-    from sim.model.influence import compute_influence
-
     if M0 is None:
         M0 = metric_vector(w, lay)
     t = w.s.trades[k]

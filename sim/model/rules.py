@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.model import decisions as dec
 from sim.model.catalogue import CATALOGUE
+from sim.model.effects import apply_effects
 from sim.model.influence import (
     BROKER_BONUS, GUARANTEE_BONUS, MEMBER_BONUS, Layout, Term, compile_terms, compute_influence,
 )
@@ -35,65 +36,6 @@ class Compiled:
         lay = Layout(s.A, s.Z)
         terms, G = compile_terms(s, lay)
         return Compiled(lay, terms, G, dec.SlotLayout(s.A, s.Z, len(s.trades)))
-
-
-# --- effects (shared by events and trades) ------------------------------------------------
-
-
-def apply_effects(w: World, effects, log: list | None, scale: float = 1.0) -> None:
-    s = w.s
-    for e in effects:
-        t = e.type
-        if t == "set_control":
-            w.control[s.zone(e.zone)] = s.actor(e.to)
-        elif t == "move_forces":
-            a, z = s.actor(e.actor), s.zone(e.zone)
-            delta = e.ground * scale
-            if delta >= 0:
-                w.ground[a, z] += delta
-            else:
-                moved = min(-delta, w.ground[a, z])
-                w.ground[a, z] -= moved
-                w.reserve[a] += moved
-        elif t == "set_air":
-            a = s.actor(e.actor)
-            w.air[a] = w.air[a] + (e.air - w.air[a]) * scale
-        elif t == "withdraw_share":
-            a = s.actor(e.actor)
-            zones = [s.zone(z) for z in e.zones] or list(range(s.Z))
-            moved = w.ground[a, zones] * e.share * scale
-            w.ground[a, zones] -= moved
-            w.reserve[a] += moved.sum()
-        elif t == "sanctions":
-            a = s.actor(e.target)
-            w.sanctions[a] = float(np.clip(w.sanctions[a] + e.delta * scale, 0, 1))
-        elif t == "standing":
-            a = s.actor(e.actor)
-            w.reputation[a] = float(np.clip(w.reputation[a] + e.delta * scale, 0, 1))
-        elif t == "trust":
-            a, b = s.actor(e.source_actor), s.actor(e.to)
-            w.trust[a, b] = float(np.clip(w.trust[a, b] + e.delta * scale, -1, 1))
-        elif t == "income":
-            a = s.actor(e.actor)
-            w.income[a] = max(0.0, w.income[a] + e.delta * scale)
-        elif t == "agreement":
-            ag = e.agreement
-            ai = {x: i for i, x in enumerate(s.actor_ids)}
-            zi = {x: i for i, x in enumerate(s.zone_ids)}
-            from sim.model.state import _agreement_state
-            new = _agreement_state(ag, ai, zi, w.turn, None)
-            w.agreements = tuple(x for x in w.agreements if x.id != new.id) + (new,)
-        elif t == "end_agreement":
-            w.agreements = tuple(replace(x, end_turn=w.turn) if x.id == e.id and x.active(w.turn) else x
-                                 for x in w.agreements)
-        if log is not None:
-            log.append(_describe_effect(w, e))
-
-
-def _describe_effect(w: World, e) -> str:
-    d = e.model_dump(by_alias=True)
-    d.pop("type")
-    return e.type + " " + ", ".join(f"{k}={v}" for k, v in d.items() if not isinstance(v, dict))
 
 
 # --- events -------------------------------------------------------------------------------
@@ -160,7 +102,6 @@ def play_turn(w: World, c: Compiled, rng: np.random.Generator, *, record: bool =
     player's; None leaves that track to the AI); ``answers`` maps (proposal id, actor) to a
     human's accept (True) or reject (False)."""
     s = w.s
-    p = s.params
     rec: dict | None = {"turn": w.turn + 1, "date": None} if record else None
     w.turn += 1
     if rec is not None:
@@ -344,7 +285,6 @@ def _diplomacy(w: World, c: Compiled, cx: dec.Context, chosen: np.ndarray, outco
                                     addressees, zone=target, guarantors=guarantors, turn=w.turn))
         elif action == "guarantee":
             i = int(cx.zag[target])
-            ag = w.agreements[i]
             w.agreements = tuple(replace(x, guarantors=x.guarantors + (a,)) if k == i else x
                                  for k, x in enumerate(w.agreements))
             obs = min(0.5, w.reserve[a])

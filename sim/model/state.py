@@ -243,13 +243,11 @@ def build_world(scn: Scenario, params: dict | None = None) -> World:
         air=np.array([a.capabilities.air for a in acts], float),
         treasury=np.array([a.treasury for a in acts], float),
         income=np.array([a.income for a in acts], float),
-        trust=trust, reputation=np.zeros(A), sanctions=np.array([a.sanctions for a in acts], float),
+        trust=trust, reputation=0.1 + 0.03 * s.caps[:, 3], sanctions=np.array([a.sanctions for a in acts], float),
         support=np.zeros((A, A)), pressed_until=np.full(A, -1), pressed_by=np.full(A, -1),
         spent=np.zeros(A), lost=np.zeros(A), casualties=np.zeros(A), violations=np.zeros(A), grievance=np.zeros((A, A)),
         trade_open=np.zeros(len(scn.trades), int),
     )
-    # diplomatic weight is the starting point of standing
-    w.reputation = 0.1 + 0.03 * s.caps[:, 3]
     w.agreements = tuple(_agreement_state(ag, ai, zi, 0, None) for ag in scn.agreements)
     w.frameworks = tuple(
         FrameworkState(f.id, f.name, ai[f.convener], tuple(ai[m] for m in f.members), 0, f.source)

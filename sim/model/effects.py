@@ -1,0 +1,67 @@
+"""Scenario effects (shared by events and trades): typed changes applied to the world.
+
+Both the rules (events, concluded trades) and the decisions (valuing a trade before it is
+offered) apply them, so they live here, below both."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from sim.model.state import World, _agreement_state
+
+
+def apply_effects(w: World, effects, log: list | None, scale: float = 1.0) -> None:
+    s = w.s
+    for e in effects:
+        t = e.type
+        if t == "set_control":
+            w.control[s.zone(e.zone)] = s.actor(e.to)
+        elif t == "move_forces":
+            a, z = s.actor(e.actor), s.zone(e.zone)
+            delta = e.ground * scale
+            if delta >= 0:
+                w.ground[a, z] += delta
+            else:
+                moved = min(-delta, w.ground[a, z])
+                w.ground[a, z] -= moved
+                w.reserve[a] += moved
+        elif t == "set_air":
+            a = s.actor(e.actor)
+            w.air[a] = w.air[a] + (e.air - w.air[a]) * scale
+        elif t == "withdraw_share":
+            a = s.actor(e.actor)
+            zones = [s.zone(z) for z in e.zones] or list(range(s.Z))
+            moved = w.ground[a, zones] * e.share * scale
+            w.ground[a, zones] -= moved
+            w.reserve[a] += moved.sum()
+        elif t == "sanctions":
+            a = s.actor(e.target)
+            w.sanctions[a] = float(np.clip(w.sanctions[a] + e.delta * scale, 0, 1))
+        elif t == "standing":
+            a = s.actor(e.actor)
+            w.reputation[a] = float(np.clip(w.reputation[a] + e.delta * scale, 0, 1))
+        elif t == "trust":
+            a, b = s.actor(e.source_actor), s.actor(e.to)
+            w.trust[a, b] = float(np.clip(w.trust[a, b] + e.delta * scale, -1, 1))
+        elif t == "income":
+            a = s.actor(e.actor)
+            w.income[a] = max(0.0, w.income[a] + e.delta * scale)
+        elif t == "agreement":
+            ag = e.agreement
+            ai = {x: i for i, x in enumerate(s.actor_ids)}
+            zi = {x: i for i, x in enumerate(s.zone_ids)}
+            new = _agreement_state(ag, ai, zi, w.turn, None)
+            w.agreements = tuple(x for x in w.agreements if x.id != new.id) + (new,)
+        elif t == "end_agreement":
+            w.agreements = tuple(replace(x, end_turn=w.turn) if x.id == e.id and x.active(w.turn) else x
+                                 for x in w.agreements)
+        if log is not None:
+            log.append(_describe_effect(w, e))
+
+
+def _describe_effect(w: World, e) -> str:
+    d = e.model_dump(by_alias=True)
+    d.pop("type")
+    return e.type + " " + ", ".join(f"{k}={v}" for k, v in d.items() if not isinstance(v, dict))

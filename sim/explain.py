@@ -33,7 +33,20 @@ def explain(record: dict, turn: int, actor: str, alternatives: int = 3) -> str:
             lines.append(f"  instead of: {name} {alt['text']}   {alt['utility']:+.4f} ({rel})")
             lines += _terms(alt["breakdown"], indent="      ", only_nonzero=True)
     answers = [r for r in rec["responses"] if r["actor"] == actor]
-    for r in answers:
+    for r in (r for r in answers if r["kind"] == "trade"):
+        lines += ["", f"Trade: {r['answer']}s '{r['trade']}' offered by "
+                      f"{actors.get(r['proposer'], {}).get('name', r['proposer'])}"
+                      + (" (a human's answer)" if r.get("human") else ""), f"  {r['reason']}"]
+        v = r["valuation"]
+        zone = v["zone_of_agreement"]
+        lines.append("  zone of agreement: " + (f"terms {zone[0]:.2f} to {zone[1]:.2f}" if zone else "none")
+                     + f"; Rubinstein offer {v['rubinstein_offer']:.2f}, counter {v['rubinstein_counter']:.2f}"
+                     + (f", Nash {v['nash']:.2f}" if v["nash"] is not None else "")
+                     + "; discount factors " + ", ".join(f"{a} {d:.3f}" for a, d in v["discount"].items()))
+        if v["deliverability"]:
+            lines.append("  promises expected to be kept: " + ", ".join(f"{q:.0%}" for q in v["deliverability"]))
+        lines += _terms(r["breakdown"], only_nonzero=True)
+    for r in (r for r in answers if r["kind"] != "trade"):
         lines += ["", f"Answer: {r['answer']}s the {r['kind'].replace('_', ' ')} proposed by "
                       f"{actors.get(r['proposer'], {}).get('name', r['proposer'])}"
                       f"   accept {r['utility_accept']:+.4f} vs reject {r['utility_reject']:+.4f}"

@@ -349,3 +349,40 @@ def test_set_that_takes_effect():
 
 def test_the_shipped_scenario_loads():
     assert load_scenario(ASTANA).scenario.id == "astana_2017"
+
+
+# --- bargaining issues, settlement terms, trades with promises ----------------------------
+
+
+IFU = ASTANA.parent / "iran_for_ukraine_2018.yaml"
+
+
+def edited_ifu(tmp_path, old, new):
+    text = IFU.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    text = text.replace(old, new)
+    path = tmp_path / "iran_for_ukraine_2018.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path, text
+
+
+def test_a_settlement_term_naming_an_unknown_issue_is_pointed_at(tmp_path):
+    old = "        issues: [iran_presence]\n        weight: 0.10\n        note: \"Stay in Syria"
+    path, text = edited_ifu(tmp_path, old, old.replace("[iran_presence]", "[iran_presense]"))
+    issue = the_issue(problems(path), "actors.iran.preferences.settlement.issues.0")
+    assert_points_at(issue, path, line_of(text, "issues: [iran_presense]"), "unknown issue 'iran_presense'",
+                     "did you mean 'iran_presence'")
+
+
+def test_a_promise_by_someone_outside_the_trade_is_refused(tmp_path):
+    old = "      - id: curb_iran\n        actor: russia"
+    path, text = edited_ifu(tmp_path, old, old.replace("actor: russia", "actor: turkey"))
+    issue = the_issue(problems(path), "trades.0.promises.0.actor")
+    assert_points_at(issue, path, line_of(text, "actor: turkey\n        text: \"Iran's"), "a side of the trade")
+
+
+def test_an_issue_position_outside_the_line_is_refused(tmp_path):
+    old = "      iran: {position: 1.0, salience: 0.85, source: iran-for-ukraine-2018}"
+    path, text = edited_ifu(tmp_path, old, old.replace("position: 1.0", "position: 1.5"))
+    issue = the_issue(problems(path), "issues.iran_presence.positions.iran.position")
+    assert_points_at(issue, path, line_of(text, "position: 1.5"), "less than or equal to 1")

@@ -14,17 +14,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model import trades
 from sim.model.catalogue import CATALOGUE
-from sim.model.effects import apply_effects
 from sim.model.influence import (
-    CONVENER_BONUS, GUARANTEE_BONUS, MEMBER_BONUS, Layout, Term, compute_influence, metric_vector, support,
+    CONVENER_BONUS, GUARANTEE_BONUS, MEMBER_BONUS, Layout, Term, support,
 )
+from sim.model.issues import capability, fit_direction, gradient
 from sim.model.state import ACTIONS, World
 
-K = 10  # effect entries per candidate
+K = 10  # effect entries per candidate, plus one per bargaining issue (E_FIT + k)
 N_PATRONS = 3  # leverage entries per candidate (the regime's three main patrons)
 # entry positions
-E_GAIN, E_LOSS, E_SPEND, E_CAS, E_STAND, E_PRES, E_LEV, E_MISC = 0, 1, 2, 3, 4, 5, 6, 9
+E_GAIN, E_LOSS, E_SPEND, E_CAS, E_STAND, E_PRES, E_LEV, E_MISC, E_FIT = 0, 1, 2, 3, 4, 5, 6, 9, 10
 
 
 def csf(att: np.ndarray, dfn: np.ndarray, m: float) -> np.ndarray:
@@ -97,6 +98,7 @@ class Scored:
     val: np.ndarray  # (A, W, K)
     threat: np.ndarray  # (Z,) chance the controller loses the zone this month if attacked
     threat_side: np.ndarray  # (Z,) the most dangerous attacking side, -1 if none
+    trade_values: dict  # trade index -> sim.model.trades.Valuation, for the trades open now
 
 
 class Context:
@@ -172,8 +174,8 @@ def score(w: World, lay: Layout, G: np.ndarray, slots: SlotLayout) -> tuple[Scor
     cx = Context(w, lay)
     W = slots.width
     dummy = lay.size
-    idx = np.full((A, W, K), dummy, dtype=np.int64)
-    val = np.zeros((A, W, K))
+    idx = np.full((A, W, K + lay.K), dummy, dtype=np.int64)
+    val = np.zeros((A, W, K + lay.K))
     legal = np.zeros((A, W), bool)
     allowed = s.allowed
     ar = np.arange(A)
@@ -187,6 +189,17 @@ def score(w: World, lay: Layout, G: np.ndarray, slots: SlotLayout) -> tuple[Scor
     own_near = w.ground + 0.5 * w.ground @ s.adjacent  # (A, Z)
     violating = cx.party | cx.party[b]  # attacking here breaks an agreement the actor is bound by
     D_now = w.dependence
+    # bargaining: how a change of clout moves each issue's forecast, and which way suits whom
+    table = s.issues
+    if lay.K:
+        fc_grad = gradient(w, table, capability(w))  # (A, K)
+        fc_dir = fit_direction(w, table)  # (A, K)
+
+    def put_fit(sl, who: np.ndarray, dcap: np.ndarray):
+        """Settlement-fit entries when actor(s) `who` gain dcap of clout: dFIT = dir * grad * dcap."""
+        for k in range(lay.K):
+            idx[:, sl, E_FIT + k] = lay.FIT(ar, k)[:, None]
+            val[:, sl, E_FIT + k] = fc_dir[:, k, None] * fc_grad[who, k] * dcap
 
     def put_leverage(sl: slice, dD: np.ndarray, dshare: np.ndarray | None = None):
         """Leverage entries for the regime's main patrons: dLEV_x = dD*share_x + D*dshare_x."""
@@ -280,6 +293,8 @@ def score(w: World, lay: Layout, G: np.ndarray, slots: SlotLayout) -> tuple[Scor
         dsup = sign * delta * regime_zone * cx.is_patron[:, None]
         dshare = _share_change(cx, dsup)
         put_leverage(sl, np.zeros((A, Z)), dshare)
+        if lay.K:  # forces in Syria are clout at the bargaining table
+            put_fit(sl, ar[:, None], sign * delta)
 
     legal[:, slots.hold] = True
     legal[:, slots.wait] = True
@@ -390,10 +405,13 @@ def score(w: World, lay: Layout, G: np.ndarray, slots: SlotLayout) -> tuple[Scor
     to_regime[:, s.regime] = p["aid_amount"] * cx.is_patron
     dshare = _share_change(cx, to_regime)
     put_leverage(sl, np.zeros((A, A)), dshare)
+    if lay.K:  # the recipient's arms are its clout at the table
+        put_fit(sl, ar[None, :], np.where(has_z, arms, 0.0)[None, :])
 
     # --- trades ---------------------------------------------------------------------------
+    trade_values = {}
     if slots.T:
-        M0 = metric_vector(w, lay)
+        M0 = trades.baseline(w, lay)
         pending_trades = {pr.trade for pr in w.proposals if pr.kind == "trade"}
         for k, t in enumerate(s.trades):
             a = s.actor(t.proposer)
@@ -401,18 +419,21 @@ def score(w: World, lay: Layout, G: np.ndarray, slots: SlotLayout) -> tuple[Scor
             if (not allowed[a, ACTIONS.index("offer_trade")] or k in pending_trades
                     or f"trade:{t.id}" in w.fired or w.turn < w.trade_open[k]):
                 continue
-            dM = trade_delta(w, lay, k, M0)
+            v = trades.value(w, lay, G, k, M0)
+            trade_values[k] = v
             slot = slots.trade + k
             legal[a, slot] = True
-            q_acc = trust_in[to, a]
-            _put_dense(idx, val, a, slot, q_acc * dM)
+            # worth offering only if some terms suit both; then it lands as far as the other trusts us
+            q_acc = trust_in[to, a] if v.zone is not None else 0.0
+            d0, d1 = v.dM_p
+            _put_dense(idx, val, a, slot, q_acc * (d0 + v.offer_p * (d1 - d0)))
             idx[a, slot, E_SPEND] = lay.SPEND(a)
             val[a, slot, E_SPEND] = CATALOGUE["offer_trade"].cost / cx.inc[a]
 
     Gx = np.concatenate([G, np.zeros((A, 1))], axis=1)
     util = (Gx[ar[:, None, None], idx] * val).sum(-1)
     util = np.where(legal, util, -np.inf)
-    return Scored(util, legal, idx, val, cx.threat, cx.threat_side), cx
+    return Scored(util, legal, idx, val, cx.threat, cx.threat_side, trade_values), cx
 
 
 def _share_change(cx: Context, dsup: np.ndarray) -> np.ndarray:
@@ -435,7 +456,7 @@ def _share_change(cx: Context, dsup: np.ndarray) -> np.ndarray:
 def _put_dense(idx, val, a: int, slot: int, dM: np.ndarray) -> None:
     """Store the largest entries of a dense metric change in a slot's K entries (all but the
     spending entry, which the caller fills with the offer's own cost)."""
-    free = [k for k in range(K) if k != E_SPEND]
+    free = [k for k in range(idx.shape[2]) if k != E_SPEND]
     nz = np.flatnonzero(np.abs(dM) > 1e-12)
     top = nz[np.argsort(-np.abs(dM[nz]))][: len(free)]
     for k, m in zip(free, top):
@@ -477,18 +498,6 @@ def _most_threatened(w: World, cx: Context) -> np.ndarray:
     risk = cx.friend[:, w.control] * (cx.threat * s.value)[None, :]  # (A, Z)
     best = risk.argmax(1)
     return np.where(risk.max(1) > 0, best, -1)
-
-
-def trade_delta(w: World, lay: Layout, k: int, M0: np.ndarray | None = None, gives_share: float = 1.0) -> np.ndarray:
-    """The metric change if trade k were carried out now (its 'gives' scaled by gives_share)."""
-    if M0 is None:
-        M0 = metric_vector(w, lay)
-    t = w.s.trades[k]
-    w2 = w.copy()
-    apply_effects(w2, t.asks, None)
-    apply_effects(w2, t.gives, None, scale=gives_share)
-    compute_influence(w2)
-    return metric_vector(w2, lay) - M0
 
 
 def choose(sc: Scored, slots: SlotLayout, temperature: np.ndarray, rng: np.random.Generator) -> np.ndarray:

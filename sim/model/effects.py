@@ -54,6 +54,10 @@ def apply_effects(w: World, effects, log: list | None, scale: float = 1.0) -> No
             zi = {x: i for i, x in enumerate(s.zone_ids)}
             new = _agreement_state(ag, ai, zi, w.turn, None)
             w.agreements = tuple(x for x in w.agreements if x.id != new.id) + (new,)
+        elif t == "commit":
+            a, k = s.actor(e.actor), s.issues.ids.index(e.issue)
+            cur = w.positions[a, k] if np.isfinite(w.positions[a, k]) else e.position
+            w.positions[a, k] = w.committed[a, k] = cur + (e.position - cur) * scale
         elif t == "end_agreement":
             w.agreements = tuple(replace(x, end_turn=w.turn) if x.id == e.id and x.active(w.turn) else x
                                  for x in w.agreements)

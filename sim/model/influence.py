@@ -98,6 +98,7 @@ class Layout:
 
     A: int
     Z: int
+    K: int = 0  # bargaining issues
 
     def X(self, z, f):  # 1 if zone z is controlled by f
         return z * self.A + f
@@ -123,9 +124,12 @@ class Layout:
     def CAS(self, a):  # ground lost this turn, as a share of full strength
         return self._tail(4, a)
 
+    def FIT(self, a, k):  # 1 - distance of issue k's forecast settlement from a's ideal point
+        return 2 * self.Z * self.A + 5 * self.A + a * self.K + k
+
     @property
     def size(self) -> int:
-        return 2 * self.Z * self.A + 5 * self.A
+        return 2 * self.Z * self.A + 5 * self.A + self.A * self.K
 
     def describe(self, m: int, s: Static) -> str:
         A, Z = self.A, self.Z
@@ -134,6 +138,9 @@ class Layout:
         if m < 2 * Z * A:
             k = m - Z * A
             return f"{s.actor_ids[k // Z]} forces in {s.zone_ids[k % Z]}"
+        if m >= 2 * Z * A + 5 * A:
+            a, k = divmod(m - 2 * Z * A - 5 * A, self.K)
+            return f"settlement on {s.issues.ids[k]} near {s.actor_ids[a]}'s position"
         block, a = divmod(m - 2 * Z * A, A)
         label = ("leverage over Damascus", "standing", "sanctions on", "spending", "losses")[block]
         return f"{label} of {s.actor_ids[a]}" if block != 2 else f"{label} {s.actor_ids[a]}"
@@ -150,6 +157,10 @@ def metric_vector(w: World, lay: Layout) -> np.ndarray:
     M[lay.SANC(a)] = w.sanctions
     M[lay.SPEND(a)] = w.spent / (12 * np.maximum(w.income, 0.5))
     M[lay.CAS(a)] = w.lost / s.norm
+    if lay.K:
+        t = s.issues
+        fit = 1.0 - np.abs(w.forecast[None, :] - t.ideal)
+        M[2 * s.Z * s.A + 5 * s.A:] = np.where(t.part(), fit, 0.0).ravel()
     return M
 
 
@@ -165,6 +176,28 @@ class Term:
     source: str
     note: str
     contested: bool
+
+
+def measure_rows(s: Static, lay: Layout) -> np.ndarray:
+    """(K, M) each issue's status quo as a row over the metric vector (its measure)."""
+    rows = np.zeros((len(s.scenario.issues), lay.size))
+    for k, spec in enumerate(s.scenario.issues.values()):
+        m = spec.measure
+        of = [s.actor(o) for o in m.of]
+        zones = [s.zone(z) for z in m.zones] or list(range(s.Z))
+        if m.kind == "territory":
+            wz = {"population": s.pop, "value": s.value, "equal": np.ones(s.Z)}[m.weight_by][zones]
+            wz = wz / wz.sum() if wz.sum() > 0 else np.full(len(zones), 1 / len(zones))
+            for f in of:
+                rows[k, lay.X(np.array(zones), f)] = wz
+        elif m.kind == "presence":
+            for f in of:
+                rows[k, lay.P(f, np.array(zones))] = 1.0 / len(of)
+        else:
+            get = {"leverage": lay.LEV, "standing": lay.STAND, "sanctions": lay.SANC}[m.kind]
+            for f in of:
+                rows[k, get(f)] = 1.0 / len(of)
+    return rows
 
 
 def compile_terms(s: Static, lay: Layout) -> tuple[list[Term], np.ndarray]:
@@ -191,6 +224,12 @@ def compile_terms(s: Static, lay: Layout) -> tuple[list[Term], np.ndarray]:
             elif t.kind == "cost":
                 for f in of:
                     row[lay.SPEND(f)] = row[lay.CAS(f)] = 1.0 / len(of)
+            elif t.kind == "settlement":
+                table = s.issues
+                ks = [table.ids.index(k) for k in t.issues] or [
+                    k for k in range(table.K) if table.part()[i, k]]
+                for k in ks:
+                    row[lay.FIT(i, k)] = 1.0 / len(ks)
             sign = -1.0 if (t.sense == "min" or t.kind == "cost") else 1.0
             term = Term(i, name, t.kind, sign * t.weight, row, t.source, t.note, t.contested)
             terms.append(term)

@@ -11,6 +11,7 @@ import sim
 from sim.model import decisions as dec
 from sim.model.agents import ActorAgent
 from sim.model.influence import compute_influence
+from sim.model.issues import init_positions
 from sim.model.rules import Compiled, play_turn, snapshot_figures
 from sim.model.state import World, build_world
 from sim.scenario import LoadedScenario, load_scenario
@@ -46,6 +47,7 @@ class ArbiterModel(mesa.Model):
         self.record = record
         self.world = build_world(self.scenario)
         compute_influence(self.world)
+        init_positions(self.world, self.world.s.issues)
         self.compiled = Compiled.of(self.world)
         self.actors = [ActorAgent(self, index=i, actor_id=a) for i, a in enumerate(self.world.s.actor_ids)]
         self.humans = set(humans)
@@ -63,7 +65,8 @@ class ArbiterModel(mesa.Model):
             self.running = False
             return
         rec = play_turn(self.world, self.compiled, self.rng, record=self.record,
-                        overrides=self._choices or None, answers=self._answers or None)
+                        overrides=self._choices or None, answers=self._answers or None,
+                        humans=frozenset(self.world.s.actor(h) for h in self.humans))
         self._choices, self._answers = {}, {}
         if rec is not None:
             self.records.append(rec)
@@ -102,8 +105,15 @@ class ArbiterModel(mesa.Model):
         mil, dip = self._choices.get(a, (None, None))
         self._choices[a] = (slot, dip) if spec_track == "military" else (mil, slot)
 
-    def answer(self, proposal_id: str, actor: str, accept: bool) -> None:
-        self._answers[(proposal_id, self.world.s.actor(actor))] = accept
+    def answer(self, proposal_id: str, actor: str, accept: bool, counter: float | None = None) -> None:
+        """A human's answer to a proposal; for a trade, ``counter`` (0..1) refuses the offer
+        and puts back the terms the human asks for instead."""
+        if counter is not None:
+            if not 0.0 <= counter <= 1.0:
+                raise ValueError(f"counter terms must lie in 0..1, got {counter}")
+            self._answers[(proposal_id, self.world.s.actor(actor))] = float(counter)
+        else:
+            self._answers[(proposal_id, self.world.s.actor(actor))] = bool(accept)
 
     def legal_actions(self, a: int) -> list[tuple[str, str | None, float]]:
         s = self.world.s

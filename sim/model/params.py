@@ -73,6 +73,22 @@ PARAMS: dict[str, Param] = {
     "aid_arms": Param(0.5, 0.0, 5.0, "assumption", "Ground units one aid action equips."),
     "support_decay": Param(0.9, 0.0, 1.0, "assumption", "Monthly carry-over of past aid in leverage."),
     "redeploy": Param(1.0, 0.1, 10.0, "master-plan-2016", "Ground units one reinforce or withdraw moves."),
+    # --- bargaining and trades ------------------------------------------------------------
+    "position_relax": Param(
+        0.25, 0.0, 1.0, "assumption",
+        "Share of the way an actor's bargaining position drifts back to its ideal point each "
+        "month (last month's concessions wear off as the war moves on)."),
+    "trade_patience": Param(
+        0.95, 0.5, 0.999, "assumption",
+        "Monthly discount factor of an actor under no time pressure (Rubinstein bargaining)."),
+    "promise_standing": Param(
+        0.08, 0.0, 0.5, "iran-for-ukraine-2018",
+        "Standing an actor loses for breaking a promise made in a trade."),
+    "promise_trust": Param(
+        0.3, 0.0, 1.0, "assumption", "Trust a partner loses in an actor that breaks a promise."),
+    "third_party_trust": Param(
+        0.15, 0.0, 1.0, "iran-for-ukraine-2018",
+        "Trust a third party that a deal hurts loses in both dealers (Iran sold out)."),
     # --- decisions ------------------------------------------------------------------------
     "horizon": Param(
         3.0, 1.0, 12.0, "assumption",

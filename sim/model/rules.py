@@ -13,12 +13,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from sim.model import decisions as dec
+from sim.model import trades
 from sim.model.catalogue import CATALOGUE
 from sim.model.effects import apply_effects
 from sim.model.influence import (
     BROKER_BONUS, GUARANTEE_BONUS, MEMBER_BONUS, Layout, Term, compile_terms, compute_influence,
+    measure_rows, metric_vector,
 )
-from sim.model.state import AgreementState, FrameworkState, Proposal, World
+from sim.model.issues import bargaining_month, issues_record, refresh_forecast
+from sim.model.state import AgreementState, FrameworkState, PromiseState, Proposal, World
 
 
 @dataclass(frozen=True)
@@ -29,13 +32,14 @@ class Compiled:
     terms: list[Term]
     G: np.ndarray
     slots: dec.SlotLayout
+    measures: np.ndarray  # (K, M) each bargaining issue's status quo over the metric vector
 
     @staticmethod
     def of(w: World) -> "Compiled":
         s = w.s
-        lay = Layout(s.A, s.Z)
+        lay = Layout(s.A, s.Z, s.issues.K)
         terms, G = compile_terms(s, lay)
-        return Compiled(lay, terms, G, dec.SlotLayout(s.A, s.Z, len(s.trades)))
+        return Compiled(lay, terms, G, dec.SlotLayout(s.A, s.Z, len(s.trades)), measure_rows(s, lay))
 
 
 # --- events -------------------------------------------------------------------------------
@@ -49,11 +53,16 @@ def condition_holds(w: World, c) -> bool:
         return False
     if c.not_controlled_by is not None and w.control[s.zone(c.not_controlled_by.zone)] == s.actor(c.not_controlled_by.actor):
         return False
+    if c.trade_done is not None and f"trade:{c.trade_done}" not in w.fired:
+        return False
+    if c.trade_not_done is not None and f"trade:{c.trade_not_done}" in w.fired:
+        return False
     for field, below in (("presence_below", True), ("presence_above", False)):
         v = getattr(c, field)
         if v is not None:
             a = s.actor(v.actor)
-            pres = w.ground[a].sum() / s.norm[a]
+            zones = [s.zone(z) for z in v.zones] or slice(None)
+            pres = w.ground[a, zones].sum() / s.norm[a]
             if (pres >= v.value) if below else (pres <= v.value):
                 return False
     for field, below in (("standing_below", True), ("standing_above", False)):
@@ -95,7 +104,8 @@ def fire_events(w: World, out: list | None) -> None:
 
 def play_turn(w: World, c: Compiled, rng: np.random.Generator, *, record: bool = True,
               overrides: dict[int, tuple[int | None, int | None]] | None = None,
-              answers: dict[tuple[str, int], bool] | None = None) -> dict | None:
+              answers: dict[tuple[str, int], bool] | None = None,
+              humans: frozenset[int] = frozenset()) -> dict | None:
     """Advance the world one month in place and return the month's record (or None).
 
     ``overrides`` maps an actor index to its (military, diplomatic) slot choices (a human
@@ -110,6 +120,9 @@ def play_turn(w: World, c: Compiled, rng: np.random.Generator, *, record: bool =
     events: list | None = [] if record else None
     fire_events(w, events)
     compute_influence(w)
+    outcomes: list | None = [] if record else None
+    _keep_promises(w, c, humans, outcomes)
+    moves = bargaining_month(w, s.issues, record)
 
     sc, cx = dec.score(w, c.lay, c.G, c.slots)
     chosen = dec.choose(sc, c.slots, s.temperature, rng)
@@ -119,14 +132,16 @@ def play_turn(w: World, c: Compiled, rng: np.random.Generator, *, record: bool =
                 chosen[a, 0] = mil
             if dip is not None:
                 chosen[a, 1] = dip
-    outcomes: list | None = [] if record else None
     answers_rec = _answer_proposals(w, c, cx, rng, answers, outcomes)
-    _diplomacy(w, c, cx, chosen, outcomes)
+    _diplomacy(w, c, cx, sc, chosen, outcomes)
     _combat(w, c, cx, chosen, rng, outcomes)
     _economy(w, outcomes)
     compute_influence(w)
+    refresh_forecast(w, s.issues)
     if rec is None:
         return None
+    if c.lay.K:
+        rec["issues"] = issues_record(w, s.issues, c.measures, metric_vector(w, c.lay), moves)
     rec["events"] = events
     rec["decisions"] = _decision_records(w, c, sc, chosen)
     rec["responses"] = answers_rec
@@ -155,22 +170,26 @@ def _answer_proposals(w: World, c: Compiled, cx: dec.Context, rng, answers, outc
     lay = c.lay
     recs = []
     still_pending = []
+    counters: list[Proposal] = []
     for pr in w.proposals:
         if pr.turn >= w.turn:
             still_pending.append(pr)
+            continue
+        if pr.kind == "trade":
+            _answer_trade(w, c, pr, rng, answers, outcomes, recs, counters)
             continue
         verdicts = []
         for r in pr.addressees:
             acc_idx, acc_val = _acceptance_effects(w, c, cx, pr, r)
             rej_idx = np.array([lay.STAND(r)])
-            rej_val = np.array([-p["reject_standing"]]) if pr.kind != "trade" else np.array([0.0])
+            rej_val = np.array([-p["reject_standing"]])
             u_acc = float(c.G[r, acc_idx] @ acc_val)
             u_rej = float(c.G[r, rej_idx] @ rej_val)
             shock = s.temperature[r] * rng.gumbel(size=2)
             human = answers.get((pr.id, r)) if answers else None
             ok = human if human is not None else bool(u_acc + shock[0] > u_rej + shock[1])
             verdicts.append(ok)
-            if not ok and pr.kind != "trade":
+            if not ok:
                 w.reputation[r] = max(0.0, w.reputation[r] - p["reject_standing"])
             if outcomes is not None:
                 recs.append({
@@ -181,7 +200,7 @@ def _answer_proposals(w: World, c: Compiled, cx: dec.Context, rng, answers, outc
                     "breakdown": _terms_json(c, r, acc_idx, acc_val),
                 })
         _conclude(w, c, pr, verdicts, outcomes)
-    w.proposals = tuple(still_pending)
+    w.proposals = tuple(still_pending) + tuple(counters)
     return recs
 
 
@@ -199,14 +218,193 @@ def _acceptance_effects(w: World, c: Compiled, cx: dec.Context, pr: Proposal, r:
             idx += [lay.X(z, int(w.control[z])), lay.X(z, side)]
             val += [s.params["horizon"] * thr, -s.params["horizon"] * thr]
         return np.array(idx), np.array(val)
-    if pr.kind == "talks":
-        others = max(int((~s.excluded).sum()) - 1, 1)
-        return np.array([lay.STAND(r)]), np.array([MEMBER_BONUS + BROKER_BONUS / others])
-    # a trade: the other side's promises count as far as the recipient trusts it
-    comply = (1 + w.trust[r, pr.proposer]) / 2
-    dM = dec.trade_delta(w, lay, pr.trade, gives_share=comply)
+    others = max(int((~s.excluded).sum()) - 1, 1)
+    return np.array([lay.STAND(r)]), np.array([MEMBER_BONUS + BROKER_BONUS / others])
+
+
+# --- trades -------------------------------------------------------------------------------
+
+
+def _answer_trade(w: World, c: Compiled, pr: Proposal, rng, answers, outcomes, recs: list,
+                  counters: list) -> None:
+    """The addressee of a trade offer accepts it, counters it (once) or refuses it, on its
+    valuation against no deal (sim.model.trades)."""
+    s = w.s
+    names = s.names
+    t = s.trades[pr.trade]
+    v = trades.value(w, c.lay, c.G, pr.trade)
+    r = pr.addressees[0]
+    first = not pr.counter_of  # the template's recipient answers an offer; its proposer a counter
+    mine = v.ur if first else v.up
+    theirs = v.up if first else v.ur
+    u = mine(pr.terms)
+    shock = s.temperature[r] * rng.gumbel(size=2)
+    human = answers.get((pr.id, r)) if answers else None
+    counter: float | None = None
+    if human is not None:
+        ok = human is True
+        if not isinstance(human, bool):  # a human's counter-offer: the terms they ask for
+            counter = float(np.clip(human, 0.0, 1.0))
+    else:
+        ok = bool(u + shock[0] > shock[1])
+        if not ok and first and v.zone is not None and v.ur(v.offer_r) > 0 and v.up(v.offer_r) >= 0:
+            counter = v.offer_r
+    if not first:
+        counter = None  # one counter-offer, then it is taken or left
+    answer = "accept" if ok else "counter" if counter is not None else "refuse"
+    reason = _trade_reason(w, v, pr, r, answer, u, counter, first)
+    if outcomes is not None:
+        recs.append({
+            "proposal": pr.id, "kind": "trade", "trade": t.id, "actor": s.actor_ids[r],
+            "proposer": s.actor_ids[pr.proposer], "answer": answer, "human": human is not None,
+            "terms": round(pr.terms, 4), "counter_terms": None if counter is None else round(counter, 4),
+            "utility_accept": round(u, 5), "utility_reject": 0.0,
+            "utility_proposer": round(theirs(pr.terms), 5),
+            "valuation": v.to_json(s.actor_ids), "reason": reason,
+            "breakdown": _terms_json(c, r, *_dense(trades.delta(
+                w, c.lay, pr.trade, pr.terms, _keep_view(w, v, r), trades.baseline(w, c.lay)))),
+        })
+    if ok:
+        _conclude_trade(w, c, pr, v, outcomes)
+    elif counter is not None:
+        counters.append(Proposal(f"{pr.id}-counter", "trade", r, (pr.proposer,), trade=pr.trade,
+                                 turn=w.turn, terms=counter, counter_of=pr.id))
+        _note(outcomes, "counter", f"{names[r]} counters {names[pr.proposer]}'s offer '{t.name}' "
+                                   f"(terms {pr.terms:.2f} -> {counter:.2f})", trade=t.id, reason=reason)
+    else:
+        w.trade_open[pr.trade] = w.turn + int(s.params["trade_cooldown"])
+        _note(outcomes, "refused", f"'{t.name}' proposed by {names[pr.proposer]} refused by {names[r]}",
+              proposal=pr.id, trade=t.id, refused_by=[s.actor_ids[r]], reason=reason)
+
+
+def _keep_view(w: World, v: trades.Valuation, x: int) -> list[float]:
+    """Each promise's chance of being kept as actor x sees it."""
+    s = w.s
+    t = s.trades[v.trade]
+    owner = {t.proposer: v.proposer, t.to: v.to}
+    return [q if owner[pr.actor] == x else q * (1 + w.trust[x, owner[pr.actor]]) / 2
+            for pr, q in zip(t.promises, v.keep)]
+
+
+def _dense(dM: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     nz = np.flatnonzero(np.abs(dM) > 1e-12)
     return nz, dM[nz]
+
+
+def _trade_reason(w: World, v: trades.Valuation, pr: Proposal, r: int, answer: str, u: float,
+                  counter: float | None, first: bool) -> str:
+    s = w.s
+    n = s.names
+    other = pr.proposer
+    t = s.trades[pr.trade]
+    giver = n[v.proposer]
+    terms = f"terms {pr.terms:.2f} (the share of {giver}'s concessions on the table)"
+    if answer == "accept":
+        return f"{n[r]} accepts: on {terms} the deal is worth {u:+.4f} to it, more than no deal (0)."
+    if v.zone is None:
+        best = max((0.0, 1.0), key=(v.ur if first else v.up))
+        return (f"{n[r]} refuses: no terms suit both sides. On {terms} the deal is worth {u:+.4f} to it; "
+                f"even on the terms best for it ({best:.2f}) {n[other]} would be worse off than with no deal.")
+    lo, hi = v.zone
+    d_self = v.delta_r if r == v.to else v.delta_p
+    d_other = v.delta_p if r == v.to else v.delta_r
+    mood = "less patient" if d_self < d_other else "more patient" if d_self > d_other else "as patient"
+    if answer == "counter":
+        return (f"{n[r]} counters: on {terms} the deal is worth {u:+.4f} to it, less than no deal; terms "
+                f"from {lo:.2f} to {hi:.2f} suit both sides, and as the {mood} side (discount {d_self:.3f} "
+                f"against {d_other:.3f}) it asks for {counter:.2f} (Rubinstein).")
+    why = " (a close call: choices carry a random taste shock)" if u > 0 else ""
+    return (f"{n[r]} refuses: on {terms} the deal is worth {u:+.4f} to it{why}; terms from {lo:.2f} to "
+            f"{hi:.2f} would suit both, but '{t.name}' is off the table for now.")
+
+
+def _conclude_trade(w: World, c: Compiled, pr: Proposal, v: trades.Valuation, outcomes) -> None:
+    s = w.s
+    p = s.params
+    t = s.trades[pr.trade]
+    P, R = v.proposer, v.to
+    expected = trades.delta(w, c.lay, pr.trade, pr.terms, list(v.keep), trades.baseline(w, c.lay))
+    apply_effects(w, t.asks, None)
+    apply_effects(w, t.gives, None, scale=pr.terms)
+    w.fired = w.fired | {f"trade:{t.id}"}
+    w.trust[P, R] = min(1.0, w.trust[P, R] + 0.1)
+    w.trust[R, P] = min(1.0, w.trust[R, P] + 0.1)
+    owner = {t.proposer: P, t.to: R}
+    w.promises = w.promises + tuple(
+        PromiseState(f"{t.id}:{prm.id}", pr.trade, owner[prm.actor], R if owner[prm.actor] == P else P,
+                     w.turn + prm.within, prm) for prm in t.promises)
+    # third parties weigh what the deal does to them, and their trust in the dealers follows
+    responses = []
+    for x in range(s.A):
+        if x in (P, R) or s.excluded[x]:
+            continue
+        du = float(c.G[x] @ expected)
+        if abs(du) < 0.002:
+            continue
+        hurt = du < 0
+        change = -p["third_party_trust"] if hurt else p["third_party_trust"] / 3
+        for y in (P, R):
+            w.trust[x, y] = float(np.clip(w.trust[x, y] + change, -1, 1))
+        responses.append({"actor": s.actor_ids[x], "utility": round(du, 5),
+                          "text": f"{s.names[x]} {'loses' if hurt else 'gains'} by the deal ({du:+.4f}): "
+                                  f"its trust in {s.names[P]} and {s.names[R]} {'falls' if hurt else 'rises'}"})
+    refresh_forecast(w, s.issues)
+    if outcomes is not None:
+        outcomes.append({"type": "trade", "trade": t.id, "terms": round(pr.terms, 4),
+                         "text": f"trade agreed: {t.name} ({s.names[P]} and {s.names[R]}, terms {pr.terms:.2f})",
+                         "third_parties": responses,
+                         "promises": [f"{s.names[owner[x.actor]]}: {x.text} within {x.within} months"
+                                      for x in t.promises]})
+        for resp in responses:
+            outcomes.append({"type": "third_party", "text": resp["text"], "actor": resp["actor"]})
+
+
+def _keep_promises(w: World, c: Compiled, humans: frozenset, outcomes) -> None:
+    """Promises are checked on the ground: kept, broken at the deadline, or worked on (the
+    promiser presses a third party to pull back, or pulls its own forces back)."""
+    s = w.s
+    p = s.params
+    still = []
+    for ps in w.promises:
+        spec = ps.spec
+        a, partner = ps.actor, ps.partner
+        if condition_holds(w, spec.holds):
+            w.trust[partner, a] = min(1.0, w.trust[partner, a] + 0.1)
+            w.fired = w.fired | {f"promise:{ps.id}:kept"}
+            _note(outcomes, "promise_kept", f"{s.names[a]} keeps its promise: {spec.text}", promise=ps.id)
+            continue
+        if w.turn >= ps.deadline:
+            w.reputation[a] = max(0.0, w.reputation[a] - p["promise_standing"])
+            w.trust[partner, a] = max(-1.0, w.trust[partner, a] - p["promise_trust"])
+            apply_effects(w, spec.on_break, None)
+            if spec.issue is not None:
+                w.committed[a, s.issues.ids.index(spec.issue)] = np.nan
+            w.fired = w.fired | {f"promise:{ps.id}:broken"}
+            _note(outcomes, "promise_broken", f"{s.names[a]} breaks its promise: {spec.text}; it loses standing "
+                                              f"and {s.names[partner]}'s trust", promise=ps.id)
+            continue
+        still.append(ps)
+        pb = trades.pullback_share(w, spec)
+        if pb is None or pb[2] <= 0:
+            continue
+        subj, zones, _ = pb
+        if subj in humans:
+            continue  # a human decides for themself whether to pull back
+        rate = 1.0 if subj == a else trades.compliance(w, subj, a, spec.issue)
+        there = w.ground[subj, zones]
+        need = there.sum() - spec.holds.presence_below.value * s.norm[subj]
+        n = min(p["redeploy"] * rate, max(need, 0.0))
+        if n <= 0 or there.sum() <= 0:
+            continue
+        moved = there * (n / there.sum())
+        w.ground[subj, zones] -= moved
+        w.reserve[subj] += n
+        if subj == a:
+            _note(outcomes, "promise_work", f"{s.names[a]} pulls {n:.2f} units back to keep its promise")
+        else:
+            _note(outcomes, "promise_work", f"{s.names[a]} presses {s.names[subj]} to pull back "
+                                            f"({s.names[subj]} goes along {rate:.0%}: {n:.2f} units)")
+    w.promises = tuple(still)
 
 
 def _conclude(w: World, c: Compiled, pr: Proposal, verdicts: list[bool], outcomes) -> None:
@@ -226,24 +424,10 @@ def _conclude(w: World, c: Compiled, pr: Proposal, verdicts: list[bool], outcome
         return
     if not all(verdicts):
         refused = [name[r] for r, ok in zip(pr.addressees, verdicts) if not ok]
-        if pr.kind == "trade":
-            w.trade_open[pr.trade] = w.turn + int(p["trade_cooldown"])
         if outcomes is not None:
             outcomes.append({"type": "refused", "proposal": pr.id, "kind": pr.kind,
                              "text": f"{pr.kind.replace('_', ' ')} proposed by {s.names[pr.proposer]} "
                                      f"refused by {', '.join(refused)}", "refused_by": refused})
-        return
-    if pr.kind == "trade":
-        t = s.trades[pr.trade]
-        apply_effects(w, t.asks, None)
-        apply_effects(w, t.gives, None)
-        w.fired = w.fired | {f"trade:{t.id}"}
-        a, b = pr.proposer, pr.addressees[0]
-        w.trust[a, b] = min(1.0, w.trust[a, b] + 0.1)
-        w.trust[b, a] = min(1.0, w.trust[b, a] + 0.1)
-        if outcomes is not None:
-            outcomes.append({"type": "trade", "trade": t.id,
-                             "text": f"trade agreed: {t.name} ({s.names[a]} and {s.names[b]})"})
         return
     z = pr.zone
     everyone = set(pr.addressees) | {pr.proposer}
@@ -265,7 +449,7 @@ def _conclude(w: World, c: Compiled, pr: Proposal, verdicts: list[bool], outcome
 # --- diplomacy ----------------------------------------------------------------------------
 
 
-def _diplomacy(w: World, c: Compiled, cx: dec.Context, chosen: np.ndarray, outcomes) -> None:
+def _diplomacy(w: World, c: Compiled, cx: dec.Context, sc: dec.Scored, chosen: np.ndarray, outcomes) -> None:
     s = w.s
     p = s.params
     slots = c.slots
@@ -321,7 +505,9 @@ def _diplomacy(w: World, c: Compiled, cx: dec.Context, chosen: np.ndarray, outco
             w.trust[target, a] = min(1.0, w.trust[target, a] + 0.05)
         elif action == "offer_trade":
             t = s.trades[target]
-            new.append(Proposal(f"trade-{w.turn}-{t.id}", "trade", a, (s.actor(t.to),), trade=target, turn=w.turn))
+            v = sc.trade_values.get(target)
+            new.append(Proposal(f"trade-{w.turn}-{t.id}", "trade", a, (s.actor(t.to),), trade=target, turn=w.turn,
+                                terms=v.offer_p if v is not None else 1.0))
         if outcomes is not None and action in ("propose_ceasefire", "propose_deescalation", "offer_trade", "convene_talks"):
             if new and new[-1].proposer == a and new[-1].turn == w.turn:
                 pr = new[-1]

@@ -57,6 +57,20 @@ class Proposal:
     framework: str = ""
     turn: int = 0
     answers: tuple[tuple[int, bool], ...] = ()
+    terms: float = 1.0  # a trade: how much of its 'gives' the proposer concedes (0..1)
+    counter_of: str = ""  # a trade: the proposal this one counters
+
+
+@dataclass(frozen=True)
+class PromiseState:
+    """A promise made in a concluded trade, to be carried out on the ground by a deadline."""
+
+    id: str
+    trade: int
+    actor: int  # who promised
+    partner: int  # to whom
+    deadline: int  # the turn by which it must hold
+    spec: object  # the scenario's Promise
 
 
 @dataclass(frozen=True)
@@ -86,6 +100,7 @@ class Static:
     powers: tuple[int, ...]
     trades: tuple  # TradeTemplate
     events: tuple  # Event
+    issues: object = None  # sim.model.issues.IssueTable
 
     @property
     def A(self) -> int:
@@ -132,6 +147,7 @@ class World:
     agreements: tuple[AgreementState, ...] = ()
     frameworks: tuple[FrameworkState, ...] = ()
     proposals: tuple[Proposal, ...] = ()
+    promises: tuple[PromiseState, ...] = ()
     fired: frozenset = frozenset()
     # influence, recomputed at the end of every turn (sim.model.influence)
     leverage: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -139,10 +155,16 @@ class World:
     territory: np.ndarray = field(default_factory=lambda: np.zeros(0))
     zone_influence: np.ndarray = field(default_factory=lambda: np.zeros(0))
     dependence: float = 0.0
+    # bargaining over the scenario's issues (sim.model.issues)
+    positions: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (A, K) nan: no part
+    committed: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (A, K) nan: free
+    forecast: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (K,) Condorcet median
+    fc_mean: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (K,) weighted mean
 
     _ARRAYS = ("control", "ground", "reserve", "air", "treasury", "income", "trust", "reputation",
                "sanctions", "support", "pressed_until", "pressed_by", "spent", "lost", "casualties",
-               "violations", "grievance", "trade_open", "leverage", "standing", "territory", "zone_influence")
+               "violations", "grievance", "trade_open", "leverage", "standing", "territory", "zone_influence",
+               "positions", "committed", "forecast", "fc_mean")
 
     def copy(self) -> "World":
         """A deep copy of the dynamic state; the static part is shared."""
@@ -236,6 +258,8 @@ def build_world(scn: Scenario, params: dict | None = None) -> World:
         powers=tuple(i for i, a in enumerate(acts) if a.role == "power"),
         trades=tuple(scn.trades), events=tuple(scn.events),
     )
+    from sim.model.issues import issue_table  # issues builds on this module
+    s = replace(s, issues=issue_table(s))
     w = World(
         s=s, turn=0,
         control=np.array([ai[z.controller] for z in scn.zones.values()]),

@@ -30,6 +30,26 @@ def check_references(s: Scenario) -> list[Problem]:
         if (m := _ref("zone", value, zones)):
             out.append((loc, m))
 
+    def issue(loc: tuple, value: str) -> None:
+        if (m := _ref("issue", value, s.issues) if s.issues else "unknown issue "
+                f"'{value}': this scenario defines no issues"):
+            out.append((loc, m))
+
+    def trade(loc: tuple, value: str) -> None:
+        if (m := _ref("trade", value, [t.id for t in s.trades])):
+            out.append((loc, m))
+
+    def effect(loc: tuple, eff) -> None:
+        _effect(loc, eff, actor, zone)
+        if eff.type == "commit":
+            issue(loc + ("issue",), eff.issue)
+
+    def condition(loc: tuple, c) -> None:
+        _condition(loc, c, actor, zone)
+        for field in ("trade_done", "trade_not_done"):
+            if getattr(c, field) is not None:
+                trade(loc + (field,), getattr(c, field))
+
     for name, value in s.parameters.items():
         p = PARAMS.get(name)
         if p is None:
@@ -56,6 +76,13 @@ def check_references(s: Scenario) -> list[Problem]:
                 actor(base + ("preferences", tname, "of", i), o)
             for i, z in enumerate(t.zones):
                 zone(base + ("preferences", tname, "zones", i), z)
+            for i, k in enumerate(t.issues):
+                issue(base + ("preferences", tname, "issues", i), k)
+            if t.issues and t.kind != "settlement":
+                out.append((base + ("preferences", tname, "issues"), "only a settlement term names issues"))
+            if t.kind == "settlement" and not s.issues:
+                out.append((base + ("preferences", tname, "kind"),
+                            "a settlement term needs the scenario to define issues"))
         if not a.preferences:
             out.append((base + ("preferences",), "an actor needs at least one preference term"))
 
@@ -76,9 +103,9 @@ def check_references(s: Scenario) -> list[Problem]:
     for i, ev in enumerate(s.events):
         base = ("events", i)
         for j, eff in enumerate(ev.effects):
-            _effect(base + ("effects", j), eff, actor, zone)
+            effect(base + ("effects", j), eff)
         if ev.when is not None:
-            _condition(base + ("when",), ev.when, actor, zone)
+            condition(base + ("when",), ev.when)
         if ev.date is not None and ev.date < s.start.replace(day=1):
             out.append((base + ("date",), f"{ev.date} is before the scenario starts ({s.start})"))
     for i, t in enumerate(s.trades):
@@ -87,7 +114,25 @@ def check_references(s: Scenario) -> list[Problem]:
         actor(base + ("to",), t.to)
         for side in ("gives", "asks"):
             for j, eff in enumerate(getattr(t, side)):
-                _effect(base + (side, j), eff, actor, zone)
+                effect(base + (side, j), eff)
+        for j, pr in enumerate(t.promises):
+            loc = base + ("promises", j)
+            actor(loc + ("actor",), pr.actor)
+            if pr.actor not in (t.proposer, t.to):
+                out.append((loc + ("actor",), f"a promise is made by a side of the trade ({t.proposer} or {t.to})"))
+            condition(loc + ("holds",), pr.holds)
+            if pr.issue is not None:
+                issue(loc + ("issue",), pr.issue)
+            for k, eff in enumerate(pr.on_break):
+                effect(loc + ("on_break", k), eff)
+    for kid, spec in s.issues.items():
+        base = ("issues", kid)
+        for i, o in enumerate(spec.measure.of):
+            actor(base + ("measure", "of", i), o)
+        for i, z in enumerate(spec.measure.zones):
+            zone(base + ("measure", "zones", i), z)
+        for a in spec.positions:
+            actor(base + ("positions", a), a)
     for i, v in enumerate(s.variables):
         if (m := _check_variable_path(s, v.path)):
             out.append((("variables", i, "path"), m))
@@ -135,6 +180,8 @@ def _condition(loc, c, actor, zone) -> None:
         v = getattr(c, field)
         if v is not None:
             actor(loc + (field, "actor"), v.actor)
+            for j, z in enumerate(v.zones):
+                zone(loc + (field, "zones", j), z)
 
 
 def _check_variable_path(s: Scenario, path: str) -> str | None:

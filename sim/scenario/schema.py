@@ -62,7 +62,7 @@ class Alternative(Strict):
     note: str = ""
 
 
-TermKind = Literal["territory", "presence", "leverage", "standing", "sanctions", "cost"]
+TermKind = Literal["territory", "presence", "leverage", "standing", "sanctions", "cost", "settlement"]
 
 
 class PreferenceTerm(Strict):
@@ -74,6 +74,9 @@ class PreferenceTerm(Strict):
     of: list[Id] = Field(default_factory=list, description="actors the term is about (default: self)")
     zones: list[Id] = Field(default_factory=list, description="restrict to these zones (default: all)")
     weight_by: Literal["population", "value", "equal"] = "value"
+    issues: list[Id] = Field(default_factory=list, description=(
+        "settlement terms: the bargaining issues whose forecast settlement should land near "
+        "the actor's own position (default: every issue it takes part in)"))
     note: str = Field(min_length=3, description="one-line paraphrase of why, in our words")
     source: SourceRef
     contested: bool = False
@@ -212,9 +215,18 @@ class EndAgreement(Strict):
     id: Id
 
 
+class Commit(Strict):
+    """An actor publicly binds its bargaining position on an issue (see 'Bargaining' in
+    docs/model.md); it stays there until a promise it backs is broken."""
+    type: Literal["commit"]
+    actor: Id
+    issue: Id
+    position: Share
+
+
 Effect = Annotated[
     Union[SetControl, MoveForces, SetAir, WithdrawShare, ChangeSanctions, ChangeStanding,
-          ChangeTrust, ChangeIncome, MakeAgreement, EndAgreement],
+          ChangeTrust, ChangeIncome, MakeAgreement, EndAgreement, Commit],
     Field(discriminator="type"),
 ]
 
@@ -222,6 +234,8 @@ Effect = Annotated[
 class ActorValue(Strict):
     actor: Id
     value: Annotated[float, Field(ge=0, le=1)]
+    zones: list[Id] = Field(default_factory=list, description=(
+        "presence clauses only: count the actor's forces in these zones (default: all)"))
 
 
 class ZoneIs(Strict):
@@ -239,6 +253,8 @@ class Condition(Strict):
     presence_above: ActorValue | None = None
     standing_below: ActorValue | None = None
     standing_above: ActorValue | None = None
+    trade_done: Id | None = Field(None, description="this trade has been concluded")
+    trade_not_done: Id | None = Field(None, description="this trade has not been concluded")
 
 
 class Event(Strict):
@@ -257,8 +273,27 @@ class Event(Strict):
         return self
 
 
+class Promise(Strict):
+    """Something a side of a trade must then bring about on the ground within some months,
+    or the promise is broken: the promiser loses standing and its partner's trust, and the
+    on_break effects (concessions taken back) apply."""
+
+    id: Id
+    actor: Id = Field(description="who promises")
+    text: str = Field(min_length=3)
+    holds: Condition = Field(description="what must hold on the ground for the promise to be kept")
+    within: Annotated[int, Field(ge=1, le=60)] = Field(description="months to deliver")
+    issue: Id | None = Field(None, description=(
+        "the bargaining issue it delivers on: a third party's salience there sets how far it "
+        "complies when pressed"))
+    on_break: list[Effect] = Field(default_factory=list)
+    source: SourceRef
+
+
 class TradeTemplate(Strict):
-    """A linkage trade one actor may offer another: each side's concessions as effects."""
+    """A linkage trade one actor may offer another. 'gives' are the proposer's concessions,
+    scaled by the terms (0..1) the two sides bargain over; 'asks' and 'promises' are what
+    the other side does in return."""
 
     id: Id
     name: str
@@ -266,6 +301,35 @@ class TradeTemplate(Strict):
     to: Id
     gives: Annotated[list[Effect], Field(min_length=1)]
     asks: Annotated[list[Effect], Field(min_length=1)]
+    promises: list[Promise] = Field(default_factory=list)
+    note: str = ""
+    source: SourceRef
+
+
+class IssuePosition(Strict):
+    """An actor's ideal point on an issue; salience, if given, overrides the one derived
+    from its preference weights."""
+    position: Share
+    salience: Share | None = None
+    source: SourceRef
+
+
+class Measure(Strict):
+    """Where the world stands on an issue's 0..1 line, read like a preference term."""
+    kind: Literal["territory", "presence", "leverage", "standing", "sanctions"]
+    of: Annotated[list[Id], Field(min_length=1)]
+    zones: list[Id] = Field(default_factory=list)
+    weight_by: Literal["population", "value", "equal"] = "population"
+
+
+class IssueSpec(Strict):
+    """A one-dimensional policy scale bargained over (Bueno de Mesquita's model)."""
+    name: str
+    low: str = Field(min_length=3, description="what position 0 means")
+    high: str = Field(min_length=3, description="what position 1 means")
+    measure: Measure
+    positions: dict[Id, IssuePosition] = Field(default_factory=dict, description=(
+        "ideal points; an actor not listed takes the end its preferences point to, if any"))
     note: str = ""
     source: SourceRef
 
@@ -305,4 +369,5 @@ class Scenario(Strict):
     frameworks: list[Framework] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     trades: list[TradeTemplate] = Field(default_factory=list)
+    issues: dict[Id, IssueSpec] = Field(default_factory=dict)
     variables: list[Variable] = Field(default_factory=list)

@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     r.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                    help="override a scenario value, e.g. parameters.decisiveness=2 (repeatable)")
+    r.add_argument("--alternative", action="append", default=[], metavar="ACTOR.TERM[=N]",
+                   help="put a contested preference weight on its N-th alternative (default 1); "
+                        "see the 'contested' command")
     r.add_argument("--json", dest="json_out", metavar="FILE", help="write the whole record as JSON")
     r.add_argument("--quiet", action="store_true", help="only the closing table")
     r.add_argument("--explain", metavar="ACTOR", action="append", default=[],
@@ -49,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("files", nargs="+")
 
     sub.add_parser("schema", help="print the scenario JSON Schema")
+
+    ct = sub.add_parser("contested", help="list a scenario's contested preference weights and their alternatives")
+    ct.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO)
 
     b = sub.add_parser("bargain", help="run the expected-utility bargaining model on an actor table")
     b.add_argument("file", help="CSV or YAML with columns actor,capability,position,salience")
@@ -113,7 +119,13 @@ def cmd_run(args) -> int:
 
     from sim.explain import explain
 
-    model = ArbiterModel(scenario=args.scenario, seed=args.seed, overrides=args.overrides, turns=args.turns)
+    from sim.scenario import load_scenario
+    from sim.scenario.loader import alternative_overrides
+
+    overrides = list(args.overrides)
+    if args.alternative:
+        overrides += alternative_overrides(load_scenario(args.scenario, overrides), args.alternative)
+    model = ArbiterModel(scenario=args.scenario, seed=args.seed, overrides=overrides, turns=args.turns)
     scn = model.scenario
     for a in args.explain:
         if a not in scn.actors:
@@ -136,6 +148,24 @@ def cmd_run(args) -> int:
     if args.json_out:
         _write_json(Path(args.json_out), model.to_json())
         print(f"\nrecord written to {args.json_out}")
+    return 0
+
+
+def cmd_contested(args) -> int:
+    from sim.scenario import load_scenario
+    from sim.scenario.loader import contested_terms
+
+    loaded = load_scenario(args.scenario)
+    terms = contested_terms(loaded)
+    if not terms:
+        print(f"{loaded.scenario.id}: no contested preference weights")
+        return 0
+    print(f"{loaded.scenario.id}: preference weights that are interpretations (vary them with "
+          f"'run {loaded.scenario.id} --alternative ACTOR.TERM[=N]')")
+    for actor, name, t in terms:
+        print(f"\n  {actor}.{name}  weight {t.weight:.2f}  [{t.source}]  {t.note}")
+        for i, alt in enumerate(t.alternatives, 1):
+            print(f"    ={i}: weight {alt.weight:.2f}  [{alt.source}]  {alt.note}")
     return 0
 
 
@@ -211,7 +241,7 @@ def _write_json(path: Path, data: dict) -> None:
 
 
 COMMANDS = {"list": cmd_list, "run": cmd_run, "explain": cmd_explain, "validate": cmd_validate, "schema": cmd_schema,
-            "bargain": cmd_bargain}
+            "bargain": cmd_bargain, "contested": cmd_contested}
 
 
 def entry() -> None:

@@ -200,3 +200,33 @@ def test_run_explain_prints_the_why_after_each_month(capsys):
     assert main(["run", "astana_2017", "--turns", "2", "--explain", "iran"]) == 0
     text = capsys.readouterr().out
     assert text.count("Iran, 2017-") == 2 and "[iran-for-ukraine-2018]" in text
+
+
+# --- contested weights ---------------------------------------------------------------------
+
+
+def test_contested_lists_each_interpretation_with_its_alternatives(capsys):
+    assert main(["contested", "astana_2017"]) == 0
+    out = capsys.readouterr().out
+    assert "russia.arbiter  weight 0.30  [leverage-2017]" in out
+    assert "=1: weight 0.15  [alliance-2016]" in out
+
+
+def test_run_with_an_alternative_weight_records_it_and_changes_the_run(tmp_path, capsys):
+    base, alt = tmp_path / "base.json", tmp_path / "alt.json"
+    assert main(["run", "astana_2017", "--turns", "8", "--quiet", "--json", str(base)]) == 0
+    assert main(["run", "astana_2017", "--turns", "8", "--quiet", "--json", str(alt),
+                 "--alternative", "iran.presence"]) == 0
+    a, b = json.loads(base.read_text()), json.loads(alt.read_text())
+    assert b["overrides"] == ["actors.iran.preferences.presence.weight=0.15"]
+    iran = next(t for t in b["actors"]["iran"]["preferences"] if t["term"] == "presence")
+    assert iran["weight"] == 0.15
+    assert a["turns"] != b["turns"]
+
+
+def test_an_unknown_or_out_of_range_alternative_is_refused(capsys):
+    assert main(["run", "astana_2017", "--alternative", "russia.arbitr"]) == 2
+    err = capsys.readouterr().err
+    assert "did you mean 'russia.arbiter'" in err and "contested terms: russia.arbiter, iran.presence" in err
+    assert main(["run", "astana_2017", "--alternative", "russia.arbiter=3"]) == 2
+    assert "from 1 to 1" in capsys.readouterr().err

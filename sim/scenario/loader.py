@@ -95,6 +95,39 @@ def validate(data: object, lines: LineMap, name: str, path: Path | None = None) 
     return LoadedScenario(scn, path or Path(name), lines, data)
 
 
+def contested_terms(loaded: "LoadedScenario") -> list[tuple[str, str, object]]:
+    """(actor, term name, term) of every preference term marked contested."""
+    return [(aid, name, t) for aid, a in loaded.scenario.actors.items()
+            for name, t in a.preferences.items() if t.contested]
+
+
+def alternative_overrides(loaded: "LoadedScenario", specs: list[str]) -> list[str]:
+    """--set overrides that put contested terms on one of their alternative weights.
+
+    Each spec is ACTOR.TERM (its first alternative) or ACTOR.TERM=N (its N-th, from 1)."""
+    out = []
+    known = {f"{a}.{n}": t for a, n, t in contested_terms(loaded)}
+    for spec in specs:
+        key, _, nth = spec.partition("=")
+        term = known.get(key)
+        if term is None:
+            hint = _did_you_mean(key, list(known))
+            listing = ", ".join(known) or "none"
+            raise ScenarioError([Issue(str(loaded.path), None, "--alternative",
+                                       f"'{key}' is not a contested term of {loaded.scenario.id}{hint}; "
+                                       f"contested terms: {listing}")])
+        try:
+            n = int(nth) if nth else 1
+        except ValueError:
+            n = 0
+        if not 1 <= n <= len(term.alternatives):
+            raise ScenarioError([Issue(str(loaded.path), None, "--alternative",
+                                       f"'{spec}': expected an alternative number from 1 to {len(term.alternatives)}")])
+        actor, name = key.split(".", 1)
+        out.append(f"actors.{actor}.preferences.{name}.weight={term.alternatives[n - 1].weight}")
+    return out
+
+
 # --- extends ------------------------------------------------------------------------------
 
 

@@ -53,6 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the scenario JSON Schema")
 
+    # the window's commands live in sim.ui (the only pygame code); they parse their own options
+    for name, text in (("play", "play a scenario in the game window: [SCENARIO] [--as ACTOR ...] [--seed S]"),
+                       ("screenshot", "render a view headless: SCENARIO --turn N --out FILE.png "
+                                      "[--size WxH] [--view map|influence|timeline|why|debrief]")):
+        sp = sub.add_parser(name, help=text, add_help=False)
+        sp.add_argument("rest", nargs=argparse.REMAINDER)
+
     ct = sub.add_parser("contested", help="list a scenario's contested preference weights and their alternatives")
     ct.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO)
 
@@ -77,6 +84,10 @@ def main(argv: list[str] | None = None) -> int:
     from sim.scenario import ScenarioError
 
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("play", "screenshot"):
+        from sim.ui import commands
+
+        return (commands.play_main if argv[0] == "play" else commands.screenshot_main)(argv[1:])
     try:
         args = build_parser().parse_args(argv)
         command = args.command or "run"

@@ -230,3 +230,15 @@ def test_an_unknown_or_out_of_range_alternative_is_refused(capsys):
     assert "did you mean 'russia.arbiter'" in err and "contested terms: russia.arbiter, iran.presence" in err
     assert main(["run", "astana_2017", "--alternative", "russia.arbiter=3"]) == 2
     assert "from 1 to 1" in capsys.readouterr().err
+
+
+def test_screenshot_command_writes_a_png_of_the_requested_size(tmp_path, monkeypatch):
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    monkeypatch.setenv("SDL_AUDIODRIVER", "dummy")
+    out = tmp_path / "map.png"
+    assert main(["screenshot", "astana_2017", "--turn", "2", "--out", str(out), "--size", "640x400"]) == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    import struct
+    w, h = struct.unpack(">II", out.read_bytes()[16:24])
+    assert (w, h) == (640, 400)
+    assert main(["screenshot", "astana_2017", "--turn", "2", "--out", str(out), "--view", "nope"]) == 2

@@ -1,0 +1,138 @@
+"""Entry points for the command line (to be wired into sim/cli.py):
+
+    run_sim.py screenshot SCENARIO --turn N --out FILE.png [--size WxH] [--view VIEW] [--seed S]
+    run_sim.py play [SCENARIO] [--as ACTOR ...] [--seed S] [--size WxH] [--view VIEW]
+
+Both return an exit code: 0 success, 2 bad input (one paragraph on stderr), as the rest of
+the command line does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+DEFAULT_SCENARIO = "astana_2017"
+VIEW_CHOICES = ("map", "influence", "timeline", "why", "debrief")
+
+
+class _BadInput(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        raise _BadInput(f"{self.prog}: {message}\n(see '{self.prog} --help')")
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().replace("×", "x").split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 1280x800, got {text!r}") from None
+    if not (160 <= w <= 8192 and 120 <= h <= 8192):
+        raise argparse.ArgumentTypeError(f"size {w}x{h} is out of range (160x120 to 8192x8192)")
+    return w, h
+
+
+def _nonneg_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {n}")
+    return n
+
+
+def screenshot_parser(prog: str = "arbiter screenshot") -> argparse.ArgumentParser:
+    p = _Parser(prog=prog, description="Play N months with the AI on every side and save the game window as a PNG.")
+    p.add_argument("scenario", help="scenario id or YAML path")
+    p.add_argument("--turn", type=_nonneg_int, required=True, help="months to play first (0: the start)")
+    p.add_argument("--out", required=True, metavar="FILE.png", help="where to write the PNG")
+    p.add_argument("--size", type=parse_size, default=(1280, 800), metavar="WxH", help="default 1280x800")
+    p.add_argument("--view", choices=VIEW_CHOICES, default="map", help="default map")
+    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument("--actor", help="the actor the 'why' view explains")
+    p.add_argument("--hover", metavar="ZONE", help="show this zone's card on the map")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                   help="override a scenario value (repeatable)")
+    return p
+
+
+def play_parser(prog: str = "arbiter play") -> argparse.ArgumentParser:
+    p = _Parser(prog=prog, description="Open the game window. Space plays a month; H shows the keys.")
+    p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, help=f"scenario id or YAML path "
+                   f"(default {DEFAULT_SCENARIO})")
+    p.add_argument("--as", dest="humans", action="append", default=[], metavar="ACTOR",
+                   help="a power you play (repeatable); the AI plays the rest")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: a fresh one)")
+    p.add_argument("--size", type=parse_size, default=(1280, 800), metavar="WxH", help="window size")
+    p.add_argument("--view", choices=VIEW_CHOICES, default="map", help="view to start in")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                   help="override a scenario value (repeatable)")
+    p.add_argument("--frames", type=_nonneg_int, default=None, help=argparse.SUPPRESS)  # for tests
+    return p
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 2
+
+
+def screenshot_main(argv: list[str] | None = None) -> int:
+    """`screenshot SCENARIO --turn N --out FILE.png [--size WxH] [--view VIEW] [--seed S]`."""
+    from sim.scenario import ScenarioError
+
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    try:
+        args = screenshot_parser().parse_args(sys.argv[1:] if argv is None else argv)
+        from sim.ui.render import save_screenshot
+
+        out = save_screenshot(args.scenario, args.turn, args.out, args.size, args.view, args.seed,
+                              actor=args.actor, hover=args.hover, overrides=args.overrides)
+    except _BadInput as exc:
+        return _fail(str(exc))
+    except ScenarioError as exc:
+        return _fail(str(exc))
+    except ValueError as exc:
+        return _fail(f"screenshot: {exc}")
+    except OSError as exc:
+        return _fail(f"screenshot: cannot write the file: {exc}")
+    print(f"wrote {out} ({args.size[0]}x{args.size[1]}, {args.view}, turn {args.turn})")
+    return 0
+
+
+def play_main(argv: list[str] | None = None) -> int:
+    """`play [SCENARIO] [--as ACTOR ...] [--seed S] [--size WxH] [--view VIEW]`."""
+    from sim.scenario import ScenarioError
+
+    try:
+        args = play_parser().parse_args(sys.argv[1:] if argv is None else argv)
+        from sim.model.model import ArbiterModel
+
+        model = ArbiterModel(scenario=args.scenario, seed=args.seed, overrides=args.overrides,
+                             humans=tuple(args.humans))
+        unknown = [h for h in args.humans if h not in model.world.s.actor_ids]
+        if unknown:
+            raise _BadInput(f"play: unknown actor {unknown[0]!r}; expected one of: "
+                            f"{', '.join(model.world.s.actor_ids)}")
+        from sim.ui.app import App
+
+        app = App(model, humans=tuple(args.humans), size=args.size, view=args.view,
+                  headless=args.frames is not None)
+    except _BadInput as exc:
+        return _fail(str(exc))
+    except ScenarioError as exc:
+        return _fail(str(exc))
+    except ValueError as exc:
+        return _fail(f"play: {exc}")
+    try:
+        app.run(max_frames=args.frames)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.close()
+    return 0

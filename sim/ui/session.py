@@ -1,0 +1,157 @@
+"""A game as the window sees it: the model, a snapshot per turn for rewinding, and read-only
+accessors for what the views draw. No pygame here; the views only read through this and
+send the player's choices through it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+class Session:
+    """Wraps an `ArbiterModel`. `advance()` plays a month (keeping a snapshot of every turn
+    reached), `rewind()` goes back one month with `model.restore`. `version` changes
+    whenever the state does, so views can key caches on it."""
+
+    def __init__(self, model, humans: tuple[str, ...] | list[str] = ()):
+        self.model = model
+        self.humans = tuple(humans) or tuple(sorted(getattr(model, "humans", ()) or ()))
+        for h in self.humans:
+            model.world.s.actor(h)  # raises ValueError on an unknown actor
+        if self.humans and hasattr(model, "humans"):
+            model.humans = set(self.humans)
+        self.snapshots: dict[int, object] = {self.turn: model.snapshot()}
+        self.version = 0
+        self.queued: dict[str, dict[str, tuple[str, str | None]]] = {}  # actor -> track -> choice
+
+    # --- the game -------------------------------------------------------------------------
+
+    @property
+    def world(self):
+        return self.model.world
+
+    @property
+    def turn(self) -> int:
+        return int(self.model.world.turn)
+
+    @property
+    def last_turn(self) -> int:
+        return int(self.model.turns)
+
+    @property
+    def finished(self) -> bool:
+        return self.turn >= self.last_turn
+
+    def advance(self) -> bool:
+        """Play one month (the AI plays every side without a queued human choice)."""
+        if self.finished:
+            return False
+        self.model.step()
+        self.queued = {}
+        self.snapshots[self.turn] = self.model.snapshot()
+        self.version += 1
+        return True
+
+    def rewind(self) -> bool:
+        """Go back one month, to the snapshot kept when that month was reached."""
+        target = self.turn - 1
+        if target < 0 or target not in self.snapshots:
+            return False
+        self.model.restore(self.snapshots[target])
+        for t in [t for t in self.snapshots if t > target]:
+            del self.snapshots[t]
+        self.queued = {}
+        self.version += 1
+        return True
+
+    def can_rewind(self) -> bool:
+        return (self.turn - 1) in self.snapshots
+
+    # --- human choices ----------------------------------------------------------------------
+
+    def legal_actions(self, actor: str) -> list[tuple[str, str | None, float]]:
+        return self.model.legal_actions(self.world.s.actor(actor))
+
+    def choose(self, actor: str, action: str, target: str | None = None) -> None:
+        from sim.model.catalogue import CATALOGUE
+
+        self.model.choose(actor, action, target)
+        self.queued.setdefault(actor, {})[CATALOGUE[action].track] = (action, target)
+        self.version += 1
+
+    # --- reading ----------------------------------------------------------------------------
+
+    @property
+    def actor_ids(self) -> tuple[str, ...]:
+        return tuple(self.world.s.actor_ids)
+
+    @property
+    def zone_ids(self) -> tuple[str, ...]:
+        return tuple(self.world.s.zone_ids)
+
+    @property
+    def powers(self) -> tuple[str, ...]:
+        s = self.world.s
+        return tuple(s.actor_ids[i] for i in s.powers)
+
+    def name(self, actor: str) -> str:
+        s = self.world.s
+        return s.names[s.actor(actor)] if actor in s.actor_ids else actor
+
+    def short(self, actor: str) -> str:
+        spec = self.model.scenario.actors.get(actor)
+        return (spec.short if spec is not None and spec.short else actor[:3].upper())
+
+    def zone_name(self, zone: str) -> str:
+        s = self.world.s
+        return s.zone_names[s.zone(zone)] if zone in s.zone_ids else zone
+
+    def title(self) -> str:
+        return self.model.scenario.title
+
+    def date(self, turn: int | None = None) -> dt.date:
+        return self.world.s.date(self.turn if turn is None else turn)
+
+    def date_label(self, turn: int | None = None, short: bool = False) -> str:
+        d = self.date(turn)
+        return f"{MONTHS[d.month - 1][:3] if short else MONTHS[d.month - 1]} {d.year}"
+
+    def figures(self, turn: int | None = None) -> dict:
+        """The record of `turn` (default: the current one): control, zones, influence,
+        agreements...; for turn 0 the scenario's initial figures (no events or decisions)."""
+        turn = self.turn if turn is None else turn
+        if turn <= 0:
+            return self.model.initial
+        for rec in reversed(self.model.records):
+            if rec.get("turn") == turn:
+                return rec
+        if turn == self.turn:  # a model run without records: the figures of the state now
+            from sim.model.rules import snapshot_figures
+
+            return snapshot_figures(self.world)
+        raise KeyError(f"no record of turn {turn}")
+
+    def record(self) -> dict | None:
+        """This month's record (None at turn 0 or when records are off)."""
+        recs = self.model.records
+        return recs[-1] if recs and recs[-1].get("turn") == self.turn else None
+
+    def history(self) -> list[tuple[int, dict]]:
+        """(turn, figures) for the start and every month played so far, in order."""
+        out = [(0, self.model.initial)]
+        out += [(int(r["turn"]), r) for r in self.model.records if int(r["turn"]) <= self.turn]
+        return out
+
+    def foreign_forces(self, min_units: float = 0.05) -> dict[str, list[tuple[str, float]]]:
+        """Per zone, the powers other than the holder with ground units in it, largest first."""
+        s = self.world.s
+        g = self.world.ground
+        out: dict[str, list[tuple[str, float]]] = {}
+        for z, zid in enumerate(s.zone_ids):
+            holder = int(self.world.control[z])
+            rows = [(s.actor_ids[a], float(g[a, z])) for a in s.powers
+                    if a != holder and g[a, z] > min_units]
+            out[zid] = sorted(rows, key=lambda r: -r[1])
+        return out

@@ -178,26 +178,33 @@ class Term:
     contested: bool
 
 
+def _row(s: Static, lay: Layout, kind: str, of: list[int], zones: list[int], weight_by: str) -> np.ndarray:
+    """The linear row over M of a territory, presence, leverage, standing, sanctions or cost
+    reading: shared by preference terms and issue measures, so both read the world alike."""
+    row = np.zeros(lay.size)
+    if kind == "territory":
+        wz = {"population": s.pop, "value": s.value, "equal": np.ones(s.Z)}[weight_by][zones]
+        wz = wz / wz.sum() if wz.sum() > 0 else np.full(len(zones), 1 / len(zones))
+        for f in of:
+            row[lay.X(np.array(zones), f)] = wz
+    elif kind == "presence":
+        for f in of:
+            row[lay.P(f, np.array(zones))] = 1.0 / len(of)
+    elif kind in ("leverage", "standing", "sanctions"):
+        get = {"leverage": lay.LEV, "standing": lay.STAND, "sanctions": lay.SANC}[kind]
+        for f in of:
+            row[get(f)] = 1.0 / len(of)
+    elif kind == "cost":
+        for f in of:
+            row[lay.SPEND(f)] = row[lay.CAS(f)] = 1.0 / len(of)
+    return row
+
+
 def measure_rows(s: Static, lay: Layout) -> np.ndarray:
     """(K, M) each issue's status quo as a row over the metric vector (its measure)."""
-    rows = np.zeros((len(s.scenario.issues), lay.size))
-    for k, spec in enumerate(s.scenario.issues.values()):
-        m = spec.measure
-        of = [s.actor(o) for o in m.of]
-        zones = [s.zone(z) for z in m.zones] or list(range(s.Z))
-        if m.kind == "territory":
-            wz = {"population": s.pop, "value": s.value, "equal": np.ones(s.Z)}[m.weight_by][zones]
-            wz = wz / wz.sum() if wz.sum() > 0 else np.full(len(zones), 1 / len(zones))
-            for f in of:
-                rows[k, lay.X(np.array(zones), f)] = wz
-        elif m.kind == "presence":
-            for f in of:
-                rows[k, lay.P(f, np.array(zones))] = 1.0 / len(of)
-        else:
-            get = {"leverage": lay.LEV, "standing": lay.STAND, "sanctions": lay.SANC}[m.kind]
-            for f in of:
-                rows[k, get(f)] = 1.0 / len(of)
-    return rows
+    rows = [_row(s, lay, m.kind, [s.actor(o) for o in m.of], [s.zone(z) for z in m.zones] or list(range(s.Z)),
+                 m.weight_by) for m in (spec.measure for spec in s.scenario.issues.values())]
+    return np.array(rows) if rows else np.zeros((0, lay.size))
 
 
 def compile_terms(s: Static, lay: Layout) -> tuple[list[Term], np.ndarray]:
@@ -208,23 +215,8 @@ def compile_terms(s: Static, lay: Layout) -> tuple[list[Term], np.ndarray]:
         for name, t in s.scenario.actors[aid].preferences.items():
             of = [s.actor(o) for o in t.of] or [i]
             zones = [s.zone(z) for z in t.zones] or list(range(s.Z))
-            row = np.zeros(lay.size)
-            if t.kind == "territory":
-                wz = {"population": s.pop, "value": s.value, "equal": np.ones(s.Z)}[t.weight_by][zones]
-                wz = wz / wz.sum() if wz.sum() > 0 else np.full(len(zones), 1 / len(zones))
-                for f in of:
-                    row[lay.X(np.array(zones), f)] = wz
-            elif t.kind == "presence":
-                for f in of:
-                    row[lay.P(f, np.array(zones))] = 1.0 / len(of)
-            elif t.kind in ("leverage", "standing", "sanctions"):
-                get = {"leverage": lay.LEV, "standing": lay.STAND, "sanctions": lay.SANC}[t.kind]
-                for f in of:
-                    row[get(f)] = 1.0 / len(of)
-            elif t.kind == "cost":
-                for f in of:
-                    row[lay.SPEND(f)] = row[lay.CAS(f)] = 1.0 / len(of)
-            elif t.kind == "settlement":
+            row = _row(s, lay, t.kind, of, zones, t.weight_by)
+            if t.kind == "settlement":
                 table = s.issues
                 ks = [table.ids.index(k) for k in t.issues] or [
                     k for k in range(table.K) if table.part()[i, k]]

@@ -170,7 +170,7 @@ def fit_direction(w: World, table: IssueTable) -> np.ndarray:
     return np.where(table.part(), d, 0.0)
 
 
-def status_quo(w: World, rows: np.ndarray, M: np.ndarray) -> np.ndarray:
+def status_quo(rows: np.ndarray, M: np.ndarray) -> np.ndarray:
     """Where the world stands on each issue's line (a presence above full strength counts as 1)."""
     return np.clip(rows @ M, 0.0, 1.0) if rows.size else np.zeros(0)
 
@@ -196,7 +196,7 @@ def pivotal(w: World, table: IssueTable) -> np.ndarray:
 def issues_record(w: World, table: IssueTable, rows: np.ndarray, M: np.ndarray, moves: dict | None) -> dict:
     s = w.s
     c = capability(w)
-    sq = status_quo(w, rows, M)
+    sq = status_quo(rows, M)
     piv = pivotal(w, table)
     out = {}
     for k, kid in enumerate(table.ids):

@@ -262,7 +262,7 @@ def _answer_trade(w: World, c: Compiled, pr: Proposal, rng, answers, outcomes, r
             "utility_proposer": round(theirs(pr.terms), 5),
             "valuation": v.to_json(s.actor_ids), "reason": reason,
             "breakdown": _terms_json(c, r, *_dense(trades.delta(
-                w, c.lay, pr.trade, pr.terms, _keep_view(w, v, r), trades.baseline(w, c.lay)))),
+                w, c.lay, pr.trade, pr.terms, trades.kept_as_seen_by(w, pr.trade, v.keep, r), trades.baseline(w, c.lay)))),
         })
     if ok:
         _conclude_trade(w, c, pr, v, outcomes)
@@ -275,15 +275,6 @@ def _answer_trade(w: World, c: Compiled, pr: Proposal, rng, answers, outcomes, r
         w.trade_open[pr.trade] = w.turn + int(s.params["trade_cooldown"])
         _note(outcomes, "refused", f"'{t.name}' proposed by {names[pr.proposer]} refused by {names[r]}",
               proposal=pr.id, trade=t.id, refused_by=[s.actor_ids[r]], reason=reason)
-
-
-def _keep_view(w: World, v: trades.Valuation, x: int) -> list[float]:
-    """Each promise's chance of being kept as actor x sees it."""
-    s = w.s
-    t = s.trades[v.trade]
-    owner = {t.proposer: v.proposer, t.to: v.to}
-    return [q if owner[pr.actor] == x else q * (1 + w.trust[x, owner[pr.actor]]) / 2
-            for pr, q in zip(t.promises, v.keep)]
 
 
 def _dense(dM: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

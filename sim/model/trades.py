@@ -123,6 +123,16 @@ def delta(w: World, lay: Layout, k: int, terms: float, keep: list[float], M0: np
     return metric_vector(w2, lay) - M0
 
 
+def kept_as_seen_by(w: World, k: int, deliverable, x: int) -> list[float]:
+    """Each promise of trade k's chance of being kept as actor x sees it: its deliverability,
+    further discounted by x's trust in the promiser unless x made the promise."""
+    s = w.s
+    t = s.trades[k]
+    owner = {t.proposer: s.actor(t.proposer), t.to: s.actor(t.to)}
+    return [q if owner[pr.actor] == x else q * (1 + w.trust[x, owner[pr.actor]]) / 2
+            for pr, q in zip(t.promises, deliverable)]
+
+
 def baseline(w: World, lay: Layout) -> np.ndarray:
     """The metric vector of no deal, recomputed the way delta() recomputes a deal's world,
     so that recomputation alone (a forecast on a knife edge) never counts as the deal's effect."""
@@ -197,8 +207,7 @@ def value(w: World, lay: Layout, G: np.ndarray, k: int, M0: np.ndarray | None = 
     base = [deliverability(w, pr, owner[pr.actor]) for pr in t.promises]
 
     def view(x: int) -> tuple[np.ndarray, np.ndarray]:
-        keep = [q if owner[pr.actor] == x else q * (1 + w.trust[x, owner[pr.actor]]) / 2
-                for pr, q in zip(t.promises, base)]
+        keep = kept_as_seen_by(w, k, base, x)
         return tuple(delta(w, lay, k, terms, keep, M0) for terms in (0.0, 1.0))
 
     dM_p, dM_r = view(P), view(R)

@@ -13,6 +13,19 @@ from pathlib import Path
 
 DEFAULT_SCENARIO = "astana_2017"
 
+DELEGATED_HELP = {
+    "play": "play a scenario in the game window: [SCENARIO] [--as ACTOR ...] [--seed S]",
+    "present": "the game in presenter mode for a projector: [SCENARIO] [--seed S]",
+    "screenshot": "render a view headless: SCENARIO --turn N --out FILE.png "
+                  "[--size WxH] [--view map|influence|timeline|why|debrief]",
+    "batch": "many seeded runs to Parquet: SCENARIO --runs N [--vary PATH=LO:HI ...] [--out DIR]",
+    "compare": "the same outcomes of several scenarios side by side: A B [...] --runs N",
+    "sensitivity": "rank assumptions by their effect on an outcome: SCENARIO --method sobol|morris",
+    "backtest": "check a scenario against what happened: SCENARIO --facts FILE.yaml --runs N",
+}
+UI_COMMANDS = ("play", "present", "screenshot")
+ANALYSIS_COMMANDS = ("batch", "compare", "sensitivity", "backtest")
+
 
 class BadInput(Exception):
     """Anything the user can fix: reported in one paragraph with exit code 2."""
@@ -54,9 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("schema", help="print the scenario JSON Schema")
 
     # the window's commands live in sim.ui (the only pygame code); they parse their own options
-    for name, text in (("play", "play a scenario in the game window: [SCENARIO] [--as ACTOR ...] [--seed S]"),
-                       ("screenshot", "render a view headless: SCENARIO --turn N --out FILE.png "
-                                      "[--size WxH] [--view map|influence|timeline|why|debrief]")):
+    # and the what-if commands live in sim.analysis; both parse their own options
+    for name, text in DELEGATED_HELP.items():
         sp = sub.add_parser(name, help=text, add_help=False)
         sp.add_argument("rest", nargs=argparse.REMAINDER)
 
@@ -84,10 +96,14 @@ def main(argv: list[str] | None = None) -> int:
     from sim.scenario import ScenarioError
 
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] in ("play", "screenshot"):
+    if argv and argv[0] in UI_COMMANDS:
         from sim.ui import commands
 
-        return (commands.play_main if argv[0] == "play" else commands.screenshot_main)(argv[1:])
+        return commands.main(argv[0], argv[1:])
+    if argv and argv[0] in ANALYSIS_COMMANDS:
+        from sim.analysis import commands
+
+        return commands.main(argv[0], argv[1:])
     try:
         args = build_parser().parse_args(argv)
         command = args.command or "run"

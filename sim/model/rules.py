@@ -65,12 +65,19 @@ def condition_holds(w: World, c) -> bool:
             pres = w.ground[a, zones].sum() / s.norm[a]
             if (pres >= v.value) if below else (pres <= v.value):
                 return False
-    for field, below in (("standing_below", True), ("standing_above", False)):
+    for field, below, arr in (("standing_below", True, w.standing), ("standing_above", False, w.standing),
+                              ("leverage_below", True, w.leverage), ("leverage_above", False, w.leverage)):
         v = getattr(c, field)
         if v is not None:
-            st = w.standing[s.actor(v.actor)]
-            if (st >= v.value) if below else (st <= v.value):
+            x = arr[s.actor(v.actor)]
+            if (x >= v.value) if below else (x <= v.value):
                 return False
+    if c.agreement_in_force is not None or c.agreement_not_in_force is not None:
+        active = {ag.id for ag in w.active_agreements()}
+        if c.agreement_in_force is not None and c.agreement_in_force not in active:
+            return False
+        if c.agreement_not_in_force is not None and c.agreement_not_in_force in active:
+            return False
     return True
 
 

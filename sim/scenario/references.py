@@ -35,6 +35,16 @@ def check_references(s: Scenario) -> list[Problem]:
                 f"'{value}': this scenario defines no issues"):
             out.append((loc, m))
 
+    # agreements may also be made by events and trades as the game goes
+    agreement_ids = [ag.id for ag in s.agreements] + [
+        eff.agreement.id for ev in s.events for eff in ev.effects if eff.type == "agreement"] + [
+        eff.agreement.id for t in s.trades for side in (t.gives, t.asks) for eff in side
+        if eff.type == "agreement"]
+
+    def agreement(loc: tuple, value: str) -> None:
+        if (m := _ref("agreement", value, agreement_ids)):
+            out.append((loc, m))
+
     def trade(loc: tuple, value: str) -> None:
         if (m := _ref("trade", value, [t.id for t in s.trades])):
             out.append((loc, m))
@@ -49,6 +59,9 @@ def check_references(s: Scenario) -> list[Problem]:
         for field in ("trade_done", "trade_not_done"):
             if getattr(c, field) is not None:
                 trade(loc + (field,), getattr(c, field))
+        for field in ("agreement_in_force", "agreement_not_in_force"):
+            if getattr(c, field) is not None:
+                agreement(loc + (field,), getattr(c, field))
 
     for name, value in s.parameters.items():
         p = PARAMS.get(name)
@@ -137,7 +150,17 @@ def check_references(s: Scenario) -> list[Problem]:
         if (m := _check_variable_path(s, v.path)):
             out.append((("variables", i, "path"), m))
 
-    for kind, ids in (("event", [e.id for e in s.events]), ("agreement", [a.id for a in s.agreements]),
+    for a, objs in s.objectives.items():
+        actor(("objectives", a), a)
+        for i, o in enumerate(objs):
+            condition(("objectives", a, i, "holds"), o.holds)
+            if o.by is not None and not s.start <= o.by:
+                out.append((("objectives", a, i, "by"), f"{o.by} is before the scenario starts ({s.start})"))
+    for i, o in enumerate(s.outcomes):
+        condition(("outcomes", i, "holds"), o.holds)
+
+    for kind, ids in (("objective", [f"{a}.{o.id}" for a, objs in s.objectives.items() for o in objs]),
+                      ("outcome", [o.id for o in s.outcomes]), ("event", [e.id for e in s.events]), ("agreement", [a.id for a in s.agreements]),
                       ("trade", [t.id for t in s.trades]), ("framework", [f.id for f in s.frameworks])):
         seen = set()
         for i, x in enumerate(ids):
@@ -176,7 +199,8 @@ def _condition(loc, c, actor, zone) -> None:
         if v is not None:
             zone(loc + (field, "zone"), v.zone)
             actor(loc + (field, "actor"), v.actor)
-    for field in ("presence_below", "presence_above", "standing_below", "standing_above"):
+    for field in ("presence_below", "presence_above", "standing_below", "standing_above",
+                  "leverage_below", "leverage_above"):
         v = getattr(c, field)
         if v is not None:
             actor(loc + (field, "actor"), v.actor)

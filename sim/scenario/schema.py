@@ -253,8 +253,12 @@ class Condition(Strict):
     presence_above: ActorValue | None = None
     standing_below: ActorValue | None = None
     standing_above: ActorValue | None = None
+    leverage_below: ActorValue | None = None
+    leverage_above: ActorValue | None = None
     trade_done: Id | None = Field(None, description="this trade has been concluded")
     trade_not_done: Id | None = Field(None, description="this trade has not been concluded")
+    agreement_in_force: Id | None = Field(None, description="an agreement with this id is in force")
+    agreement_not_in_force: Id | None = Field(None, description="no agreement with this id is in force")
 
 
 class Event(Strict):
@@ -350,6 +354,26 @@ class Variable(Strict):
         return self
 
 
+class Objective(Strict):
+    """What a power is out to achieve, and the points it scores if it does: checked at the
+    end of the game, or in the month of ``by``."""
+
+    id: Id
+    text: str = Field(min_length=3, description="in plain words, for the player and the debrief")
+    holds: Condition
+    points: Annotated[int, Field(ge=1, le=100)] = 1
+    by: dt.date | None = Field(None, description="judge it in this month rather than at the end")
+    source: SourceRef
+
+
+class Outcome(Strict):
+    """A yes/no question about the end of a game, reported per run by batches."""
+
+    id: Id
+    text: str = Field(min_length=3)
+    holds: Condition
+
+
 # --- the scenario -------------------------------------------------------------------------
 
 
@@ -371,3 +395,6 @@ class Scenario(Strict):
     trades: list[TradeTemplate] = Field(default_factory=list)
     issues: dict[Id, IssueSpec] = Field(default_factory=dict)
     variables: list[Variable] = Field(default_factory=list)
+    objectives: dict[Id, list[Objective]] = Field(default_factory=dict, description=(
+        "per power: what it is out to achieve; the game's score"))
+    outcomes: list[Outcome] = Field(default_factory=list)

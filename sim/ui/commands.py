@@ -105,12 +105,13 @@ def screenshot_main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def play_main(argv: list[str] | None = None) -> int:
+def play_main(argv: list[str] | None = None, present: bool = False) -> int:
     """`play [SCENARIO] [--as ACTOR ...] [--seed S] [--size WxH] [--view VIEW]`."""
     from sim.scenario import ScenarioError
 
     try:
-        args = play_parser().parse_args(sys.argv[1:] if argv is None else argv)
+        args = play_parser("arbiter present" if present else "arbiter play").parse_args(
+            sys.argv[1:] if argv is None else argv)
         from sim.model.model import ArbiterModel
 
         model = ArbiterModel(scenario=args.scenario, seed=args.seed, overrides=args.overrides,
@@ -136,3 +137,12 @@ def play_main(argv: list[str] | None = None) -> int:
     finally:
         app.close()
     return 0
+
+
+def main(name: str, argv: list[str]) -> int:
+    """Dispatch from sim.cli: ``play``, ``present`` (the game in presenter mode) or ``screenshot``."""
+    if name == "screenshot":
+        return screenshot_main(argv)
+    if name == "present":
+        return play_main(argv, present=True)
+    return play_main(argv)

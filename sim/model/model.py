@@ -9,6 +9,7 @@ import numpy as np
 
 import sim
 from sim.model import decisions as dec
+from sim.model import objectives
 from sim.model.agents import ActorAgent
 from sim.model.influence import compute_influence
 from sim.model.issues import init_positions
@@ -53,9 +54,12 @@ class ArbiterModel(mesa.Model):
         self.humans = set(humans)
         self.initial = snapshot_figures(self.world)
         self.records: list[dict] = []
+        # every human choice and answer, per turn: with the seed, enough to replay the game
+        self.inputs: list[dict] = []
         self.running = self.turns > 0
         self._choices: dict[int, tuple[int | None, int | None]] = {}
         self._answers: dict[tuple[str, int], bool] = {}
+        self._pending: list[list] = []  # this month's human inputs, as given
 
     # --- stepping -------------------------------------------------------------------------
 
@@ -67,8 +71,13 @@ class ArbiterModel(mesa.Model):
         rec = play_turn(self.world, self.compiled, self.rng, record=self.record,
                         overrides=self._choices or None, answers=self._answers or None,
                         humans=frozenset(self.world.s.actor(h) for h in self.humans))
-        self._choices, self._answers = {}, {}
+        if self._pending:
+            self.inputs.append({"turn": self.world.turn - 1, "given": self._pending})
+        self._choices, self._answers, self._pending = {}, {}, []
         if rec is not None:
+            judged = objectives.judged_now(self.world, self.turns)
+            if judged:
+                rec["objectives"] = judged
             self.records.append(rec)
         if self.world.turn >= self.turns:
             self.running = False
@@ -78,6 +87,24 @@ class ArbiterModel(mesa.Model):
         while self.world.turn < end:
             self.step()
         return self
+
+    def replay(self, inputs: list[dict], until: int | None = None) -> "ArbiterModel":
+        """Play from the current turn giving the recorded human inputs in their months: with
+        the same scenario and seed this reproduces a game exactly."""
+        by_turn = {x["turn"]: x["given"] for x in inputs}
+        end = self.turns if until is None else min(self.turns, until)
+        while self.world.turn < end:
+            for g in by_turn.get(self.world.turn, []):
+                if g[0] == "choose":
+                    self.choose(g[1], g[2], g[3])
+                else:
+                    self.answer(g[1], g[2], accept=g[3] if isinstance(g[3], bool) else False,
+                                counter=None if isinstance(g[3], bool) else g[3])
+            self.step()
+        return self
+
+    def scorecard(self) -> list:
+        return objectives.scorecard(self.world, self.records)
 
     def agents_by_id(self, actor_id: str) -> ActorAgent:
         return self.actors[self.world.s.actor(actor_id)]
@@ -102,6 +129,7 @@ class ArbiterModel(mesa.Model):
         sc, _ = dec.score(self.world, self.compiled.lay, self.compiled.G, slots)
         if not sc.legal[a, slot]:
             raise ValueError(f"{action} {target or ''} is not open to {actor} this month".strip())
+        self._pending.append(["choose", actor, action, target])
         mil, dip = self._choices.get(a, (None, None))
         self._choices[a] = (slot, dip) if spec_track == "military" else (mil, slot)
 
@@ -112,7 +140,9 @@ class ArbiterModel(mesa.Model):
             if not 0.0 <= counter <= 1.0:
                 raise ValueError(f"counter terms must lie in 0..1, got {counter}")
             self._answers[(proposal_id, self.world.s.actor(actor))] = float(counter)
+            self._pending.append(["answer", proposal_id, actor, float(counter)])
         else:
+            self._pending.append(["answer", proposal_id, actor, bool(accept)])
             self._answers[(proposal_id, self.world.s.actor(actor))] = bool(accept)
 
     def legal_actions(self, a: int) -> list[tuple[str, str | None, float]]:
@@ -138,8 +168,9 @@ class ArbiterModel(mesa.Model):
         self.world = snap.world.copy()
         self.rng.bit_generator.state = snap.rng_state
         del self.records[snap.n_records:]
+        self.inputs = [x for x in self.inputs if x["turn"] < snap.turn]
         self.running = self.world.turn < self.turns
-        self._choices, self._answers = {}, {}
+        self._choices, self._answers, self._pending = {}, {}, []
 
     # --- output ---------------------------------------------------------------------------
 

@@ -17,8 +17,8 @@ from sim.ui import widgets as wd
 from sim.ui.views import VIEW_CLASSES, StoryPanel, UIState, make_views
 from sim.ui.views.why import fmt
 
-VIEW_KEYS = {pygame.K_m: "map", pygame.K_i: "influence", pygame.K_t: "timeline", pygame.K_w: "why",
-             pygame.K_d: "debrief"}
+# each view names its own hotkey letter (pygame key codes of letters are their lower-case ord)
+VIEW_KEYS = {ord(c.hotkey.lower()): c.key for c in VIEW_CLASSES if c.hotkey}
 
 HELP_ROWS = (
     ("Space", "play the next month (the AI plays every power you do not)"),

@@ -5,9 +5,38 @@ send the player's choices through it."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
+
+
+@dataclass
+class Branch:
+    """A line of play left behind: the months played from `from_turn` before the player
+    rewound and chose differently. `history` holds (turn, figures) from the start."""
+
+    name: str
+    from_turn: int
+    history: list[tuple[int, dict]]
+    inputs: list[dict] = field(default_factory=list)
+
+    @property
+    def end_turn(self) -> int:
+        return self.history[-1][0] if self.history else 0
+
+
+@dataclass(frozen=True)
+class OnTable:
+    """A proposal waiting for answers: who put it to whom, and what it says in words."""
+
+    id: str
+    kind: str
+    proposer: str
+    addressees: tuple[str, ...]
+    text: str
+    terms: float
+    is_counter: bool
 
 
 class Session:
@@ -23,8 +52,13 @@ class Session:
         if self.humans and hasattr(model, "humans"):
             model.humans = set(self.humans)
         self.snapshots: dict[int, object] = {self.turn: model.snapshot()}
+        self.branches: list[Branch] = []
+        # the months undone by the last rewinds, as (record, inputs of that month); replaying
+        # the same month again walks along them, choosing differently makes them a branch
+        self._undone: list[tuple[dict, list[dict]]] = []
         self.version = 0
         self.queued: dict[str, dict[str, tuple[str, str | None]]] = {}  # actor -> track -> choice
+        self.answered: dict[tuple[str, str], tuple[str, float | None]] = {}  # (proposal, actor) -> answer
 
     # --- the game -------------------------------------------------------------------------
 
@@ -49,7 +83,8 @@ class Session:
         if self.finished:
             return False
         self.model.step()
-        self.queued = {}
+        self._follow_or_branch()
+        self.queued, self.answered = {}, {}
         self.snapshots[self.turn] = self.model.snapshot()
         self.version += 1
         return True
@@ -59,12 +94,35 @@ class Session:
         target = self.turn - 1
         if target < 0 or target not in self.snapshots:
             return False
+        m = self.model
+        undone = [r for r in m.records if r.get("turn", 0) > target]
+        inputs = {x["turn"]: x for x in m.inputs}
+        self._undone = [(r, [inputs[r["turn"] - 1]] if r["turn"] - 1 in inputs else []) for r in undone] \
+            + self._undone
         self.model.restore(self.snapshots[target])
         for t in [t for t in self.snapshots if t > target]:
             del self.snapshots[t]
-        self.queued = {}
+        self.queued, self.answered = {}, {}
         self.version += 1
         return True
+
+    def _follow_or_branch(self) -> None:
+        """After a month is played: if it repeats the month undone, walk along the undone
+        line; if it differs, keep the undone line as a branch to compare with."""
+        if not self._undone or not self.model.records:
+            return
+        new = self.model.records[-1]
+        old, _ = self._undone[0]
+        if old.get("turn") == new.get("turn") and _same_month(old, new):
+            self._undone.pop(0)
+            return
+        start = new["turn"] - 1
+        prefix = [(t, f) for t, f in self.history() if t <= start]
+        self.branches.append(Branch(
+            name=f"Line {len(self.branches) + 1} (from {self.date_label(start, short=True)})",
+            from_turn=start, history=prefix + [(int(r["turn"]), r) for r, _ in self._undone],
+            inputs=[x for x in self.model.inputs if x["turn"] < start] + [i for _, ins in self._undone for i in ins]))
+        self._undone = []
 
     def can_rewind(self) -> bool:
         return (self.turn - 1) in self.snapshots
@@ -80,6 +138,46 @@ class Session:
         self.model.choose(actor, action, target)
         self.queued.setdefault(actor, {})[CATALOGUE[action].track] = (action, target)
         self.version += 1
+
+    # --- proposals and score ---------------------------------------------------------------
+
+    def table(self) -> list[OnTable]:
+        """Proposals and trades on the table, waiting for answers next month."""
+        w = self.world
+        s = w.s
+        out = []
+        for pr in w.proposals:
+            who = tuple(s.actor_ids[a] for a in pr.addressees)
+            if pr.kind == "trade":
+                t = s.trades[pr.trade]
+                text = f"{t.name} (terms {pr.terms:.0%})"
+            elif pr.zone >= 0:
+                text = f"{pr.kind.replace('_', '-')} in {s.zone_names[pr.zone]}"
+                if pr.guarantors:
+                    text += ", guaranteed by " + ", ".join(s.names[g] for g in pr.guarantors)
+            else:
+                text = f"{pr.kind}" + (f" ({pr.framework})" if pr.framework else "")
+            out.append(OnTable(pr.id, pr.kind, s.actor_ids[pr.proposer], who, text, float(pr.terms),
+                               bool(pr.counter_of)))
+        return out
+
+    def waiting_for(self, actor: str) -> list[OnTable]:
+        """What `actor` (a human) is asked to answer before the next month is played."""
+        return [p for p in self.table() if actor in p.addressees]
+
+    def answer(self, proposal_id: str, actor: str, accept: bool, counter: float | None = None) -> None:
+        self.model.answer(proposal_id, actor, accept, counter)
+        self.answered[(proposal_id, actor)] = ("counter", counter) if counter is not None else (
+            ("accept" if accept else "refuse"), None)
+        self.version += 1
+
+    def scorecard(self) -> list:
+        return self.model.scorecard()
+
+    def scores(self) -> dict[str, tuple[int, int]]:
+        from sim.model.objectives import scores
+
+        return scores(self.scorecard())
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -155,3 +253,9 @@ class Session:
                     if a != holder and g[a, z] > min_units]
             out[zid] = sorted(rows, key=lambda r: -r[1])
         return out
+
+
+def _same_month(a: dict, b: dict) -> bool:
+    """Two records of one month tell the same story (same choices, same outcome)."""
+    keys = ("decisions", "control", "influence", "responses")
+    return all(a.get(k) == b.get(k) for k in keys)

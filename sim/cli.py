@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="put a contested preference weight on its N-th alternative (default 1); "
                         "see the 'contested' command")
     r.add_argument("--json", dest="json_out", metavar="FILE", help="write the whole record as JSON")
+    r.add_argument("--save", metavar="FILE", help="save the game (the game window's save format) to FILE")
     r.add_argument("--quiet", action="store_true", help="only the closing table")
     r.add_argument("--explain", metavar="ACTOR", action="append", default=[],
                    help="after each month, show why ACTOR did what it did (repeatable)")
@@ -175,6 +176,13 @@ def cmd_run(args) -> int:
     if args.json_out:
         _write_json(Path(args.json_out), model.to_json())
         print(f"\nrecord written to {args.json_out}")
+    if args.save:
+        from sim.saves import SaveError, save
+
+        try:
+            print(f"\ngame saved to {save(args.save, model)}")
+        except SaveError as exc:
+            raise BadInput(str(exc)) from None
     return 0
 
 

@@ -242,3 +242,14 @@ def test_screenshot_command_writes_a_png_of_the_requested_size(tmp_path, monkeyp
     w, h = struct.unpack(">II", out.read_bytes()[16:24])
     assert (w, h) == (640, 400)
     assert main(["screenshot", "astana_2017", "--turn", "2", "--out", str(out), "--view", "nope"]) == 2
+
+
+def test_run_save_writes_a_game_that_loads_at_the_same_month(tmp_path, capsys):
+    from sim import saves
+
+    out = tmp_path / "class.arbiter"
+    assert main(["run", "astana_2017", "--turns", "4", "--seed", "7", "--quiet", "--save", str(out)]) == 0
+    model, game = saves.load(out)
+    assert (game.seed, game.turn, model.world.turn) == (7, 4, 4)
+    assert main(["run", "astana_2017", "--turns", "1", "--quiet", "--save", str(tmp_path)]) == 2
+    assert "cannot write" in capsys.readouterr().err

@@ -83,6 +83,18 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def display_available() -> bool:
+    """Whether a window can open: a graphical session on Linux (X11 or Wayland), or another
+    desktop system; never under SDL's dummy driver."""
+    import os
+
+    if os.environ.get("SDL_VIDEODRIVER") in ("dummy", "offscreen"):
+        return False
+    if sys.platform.startswith(("win", "darwin")):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def _positive_int(text: str) -> int:
     try:
         n = int(text)
@@ -97,6 +109,13 @@ def main(argv: list[str] | None = None) -> int:
     from sim.scenario import ScenarioError
 
     argv = sys.argv[1:] if argv is None else argv
+    if not argv:
+        if display_available():
+            from sim.ui import commands
+
+            return commands.main("play", [])
+        print(f"No display found, so the game window cannot open: playing {DEFAULT_SCENARIO} headless "
+              f"instead (use 'play' on a machine with a screen).\n", file=sys.stderr)
     if argv and argv[0] in UI_COMMANDS:
         from sim.ui import commands
 

@@ -253,3 +253,23 @@ def test_run_save_writes_a_game_that_loads_at_the_same_month(tmp_path, capsys):
     assert (game.seed, game.turn, model.world.turn) == (7, 4, 4)
     assert main(["run", "astana_2017", "--turns", "1", "--quiet", "--save", str(tmp_path)]) == 2
     assert "cannot write" in capsys.readouterr().err
+
+
+def test_no_command_without_a_display_says_so_and_plays_headless(monkeypatch, capsys):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert main([]) == 0
+    captured = capsys.readouterr()
+    assert "No display found" in captured.err
+    assert "Astana" in captured.out
+
+
+def test_no_command_with_a_display_opens_the_game(monkeypatch):
+    import sim.ui.commands as ui_commands
+
+    opened = []
+    monkeypatch.setenv("DISPLAY", ":99")
+    monkeypatch.delenv("SDL_VIDEODRIVER", raising=False)
+    monkeypatch.setattr(ui_commands, "main", lambda name, argv: opened.append((name, argv)) or 0)
+    assert main([]) == 0
+    assert opened == [("play", [])]

@@ -4,9 +4,11 @@ scene stack, and runs the frame loop. Runs headless with SDL_VIDEODRIVER=dummy."
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pygame
 
+from sim.ui import theme as th
 from sim.ui.scenes import GameScene, SceneStack
 from sim.ui.session import Session
 from sim.ui.views import UIState
@@ -34,28 +36,47 @@ class App:
     def __init__(self, model=None, *, scenario: str = "astana_2017", seed: int | None = None,
                  humans: tuple[str, ...] | list[str] = (), size: tuple[int, int] = (1280, 800),
                  view: str = "map", headless: bool = False, resizable: bool = True,
-                 overrides: list[str] | None = None, fps: int = 60):
+                 overrides: list[str] | None = None, fps: int = 60, presenter: bool = False,
+                 autosave: Path | None = None, fullscreen: bool = False):
         init_pygame(headless)
+        # presenter mode: the high-contrast palette and large type, for every view
+        th.use_theme("contrast" if presenter else "dark", presenter=presenter)
         if model is None:
             from sim.model.model import ArbiterModel
 
             model = ArbiterModel(scenario=scenario, seed=seed, overrides=overrides, humans=tuple(humans))
-        self.session = Session(model, humans)
-        self.state = UIState(self.session)
+        session = Session(model, humans)
+        self.state = UIState(session)
+        self.size = size
         flags = pygame.RESIZABLE if resizable else 0
         self.screen = pygame.display.set_mode(size, flags)
-        pygame.display.set_caption(f"Arbiter: {self.session.title()}")
+        pygame.display.set_caption(f"Arbiter: {session.title()}" + (" (presenter)" if presenter else ""))
+        if presenter:
+            pygame.mouse.set_visible(False)  # keyboard only: no pointer on the projection
         self.stack = SceneStack(self)
-        self.game = GameScene(self.state, view)
+        self.game = GameScene(self.state, view, presenter=presenter, autosave=autosave)
         self.stack.push(self.game)
+        if fullscreen:
+            self.toggle_fullscreen()
         self.clock = pygame.time.Clock()
         self.fps = fps
         self.running = True
         self.frames = 0
 
     @property
+    def session(self):
+        return self.state.session
+
+    @property
     def model(self):
         return self.session.model
+
+    def toggle_fullscreen(self) -> None:
+        try:
+            pygame.display.toggle_fullscreen()
+        except pygame.error as exc:  # e.g. a driver without full screen
+            self.game.say(f"Full screen is not available here ({exc}).")
+        self.screen = pygame.display.get_surface() or self.screen
 
     @property
     def view(self) -> str:
@@ -99,4 +120,6 @@ class App:
             dt = self.clock.tick(self.fps) / 1000.0
 
     def close(self) -> None:
+        th.use_theme("dark")
+        pygame.mouse.set_visible(True)
         pygame.display.quit()

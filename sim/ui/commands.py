@@ -58,6 +58,7 @@ def screenshot_parser(prog: str = "arbiter screenshot") -> argparse.ArgumentPars
     p.add_argument("--hover", metavar="ZONE", help="show this zone's card on the map")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                    help="override a scenario value (repeatable)")
+    p.add_argument("--present", action="store_true", help="presenter mode: large type, high contrast, captions")
     return p
 
 
@@ -72,6 +73,10 @@ def play_parser(prog: str = "arbiter play") -> argparse.ArgumentParser:
     p.add_argument("--view", choices=VIEW_CHOICES, default="map", help="view to start in")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                    help="override a scenario value (repeatable)")
+    p.add_argument("--load", metavar="FILE", help="continue a saved game (S saves one; see also 'run --save')")
+    p.add_argument("--no-autosave", action="store_true",
+                   help="do not write the autosave after every month (default: it goes to the save folder)")
+    p.add_argument("--fullscreen", action="store_true", help="start in full screen (F11 toggles)")
     p.add_argument("--frames", type=_nonneg_int, default=None, help=argparse.SUPPRESS)  # for tests
     return p
 
@@ -92,7 +97,8 @@ def screenshot_main(argv: list[str] | None = None) -> int:
         from sim.ui.render import save_screenshot
 
         out = save_screenshot(args.scenario, args.turn, args.out, args.size, args.view, args.seed,
-                              actor=args.actor, hover=args.hover, overrides=args.overrides)
+                              actor=args.actor, hover=args.hover, overrides=args.overrides,
+                              presenter=args.present)
     except _BadInput as exc:
         return _fail(str(exc))
     except ScenarioError as exc:
@@ -106,7 +112,11 @@ def screenshot_main(argv: list[str] | None = None) -> int:
 
 
 def play_main(argv: list[str] | None = None, present: bool = False) -> int:
-    """`play [SCENARIO] [--as ACTOR ...] [--seed S] [--size WxH] [--view VIEW]`."""
+    """`play [SCENARIO] [--as ACTOR ...] [--seed S] [--load FILE] ...`; `present` is the same
+    game in presenter mode."""
+    import secrets
+
+    from sim import saves
     from sim.scenario import ScenarioError
 
     try:
@@ -114,16 +124,29 @@ def play_main(argv: list[str] | None = None, present: bool = False) -> int:
             sys.argv[1:] if argv is None else argv)
         from sim.model.model import ArbiterModel
 
-        model = ArbiterModel(scenario=args.scenario, seed=args.seed, overrides=args.overrides,
-                             humans=tuple(args.humans))
-        unknown = [h for h in args.humans if h not in model.world.s.actor_ids]
+        humans = tuple(args.humans)
+        if args.load:
+            try:
+                model, game = saves.load(args.load)
+            except saves.SaveError as exc:
+                raise _BadInput(f"play: {exc}") from None
+            humans = humans or tuple(game.humans)
+        else:
+            game = None
+            # a game always has a seed, shown on screen and kept in saves, so it can be replayed
+            seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+            model = ArbiterModel(scenario=args.scenario, seed=seed, overrides=args.overrides, humans=humans)
+        unknown = [h for h in humans if h not in model.world.s.actor_ids]
         if unknown:
             raise _BadInput(f"play: unknown actor {unknown[0]!r}; expected one of: "
                             f"{', '.join(model.world.s.actor_ids)}")
         from sim.ui.app import App
 
-        app = App(model, humans=tuple(args.humans), size=args.size, view=args.view,
-                  headless=args.frames is not None)
+        autosave = None if args.no_autosave else saves.save_dir() / f"autosave{saves.SUFFIX}"
+        app = App(model, humans=humans, size=args.size, view=args.view, headless=args.frames is not None,
+                  presenter=present, autosave=autosave, fullscreen=args.fullscreen)
+        if game is not None:
+            app.session.restore_branches(game)
     except _BadInput as exc:
         return _fail(str(exc))
     except ScenarioError as exc:

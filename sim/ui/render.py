@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pygame
 
+from sim.ui import theme as th
 from sim.ui.scenes import GameScene
 from sim.ui.session import Session
 from sim.ui.views import VIEWS, UIState, make_views
@@ -22,13 +23,14 @@ def _ensure_fonts() -> None:
 
 def render_view(model, view: str = "map", size: tuple[int, int] = (1280, 800), *,
                 actor: str | None = None, hover: str | None = None, chrome: bool = True,
-                session: Session | None = None) -> pygame.Surface:
+                session: Session | None = None, presenter: bool = False) -> pygame.Surface:
     """Draw the game window for `model` as it stands, with `view` active, onto a new
     surface of `size`. No window is needed.
 
     actor: the actor the 'why' view explains (default: the first power or human).
     hover: a zone id whose card the map shows, as if the mouse were over it.
     chrome: False draws the view alone over the whole surface (no top bar or side panel).
+    presenter: draw it as presenter mode shows it (large type, high contrast, captions).
     """
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r}; expected one of: {', '.join(VIEWS)}")
@@ -40,17 +42,24 @@ def render_view(model, view: str = "map", size: tuple[int, int] = (1280, 800), *
     session = session or Session(model)
     state = UIState(session, actor=actor, hover_zone=hover, animate=False)
     surf = pygame.Surface(tuple(int(v) for v in size))
-    if chrome:
-        GameScene(state, view).draw(surf)
-    else:
-        state.extra["window_size"] = surf.get_size()
-        make_views(state)[view].draw(surf, None)
+    if presenter:
+        th.use_theme("contrast", presenter=True)
+    try:
+        if chrome:
+            GameScene(state, view, presenter=presenter).draw(surf)
+        else:
+            state.extra["window_size"] = surf.get_size()
+            make_views(state)[view].draw(surf, None)
+    finally:
+        if presenter:
+            th.use_theme("dark")
     return surf
 
 
 def save_screenshot(scenario: str, turn: int, out: str | Path, size: tuple[int, int] = (1280, 800),
                     view: str = "map", seed: int | None = 1, *, actor: str | None = None,
-                    hover: str | None = None, overrides: list[str] | None = None) -> Path:
+                    hover: str | None = None, overrides: list[str] | None = None,
+                    presenter: bool = False) -> Path:
     """Play `turn` months of `scenario` with the AI on every side (seeded) and write the
     window with `view` active as a PNG of `size` to `out`. Returns the path written."""
     from sim.model.model import ArbiterModel
@@ -66,7 +75,7 @@ def save_screenshot(scenario: str, turn: int, out: str | Path, size: tuple[int, 
     if turn > model.turns:
         raise ValueError(f"turn {turn} is past the scenario's end (it has {model.turns} turns)")
     model.run(turn)
-    surf = render_view(model, view, size, actor=actor, hover=hover)
+    surf = render_view(model, view, size, actor=actor, hover=hover, presenter=presenter)
     out.parent.mkdir(parents=True, exist_ok=True)
     pygame.image.save(surf, str(out))
     return out

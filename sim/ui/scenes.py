@@ -9,11 +9,16 @@ the side panel (the month's story, agreements in force) and a status line.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pygame
 
+from sim import saves
+from sim.narrate import captions
+from sim.ui import gui
 from sim.ui import theme as th
 from sim.ui import widgets as wd
+from sim.ui.session import Session
 from sim.ui.views import VIEW_CLASSES, StoryPanel, UIState, make_views
 from sim.ui.views.why import fmt
 
@@ -22,14 +27,19 @@ VIEW_KEYS = {ord(c.hotkey.lower()): c.key for c in VIEW_CLASSES if c.hotkey}
 
 HELP_ROWS = (
     ("Space", "play the next month (the AI plays every power you do not)"),
-    ("Left arrow", "rewind one month"),
+    ("Left arrow  /  Home", "rewind one month  /  back to the start"),
+    ("P  and  + -", "play and pause on its own; faster, slower"),
     ("O or Enter", "orders: choose your power's actions for the month (with --as ACTOR)"),
-    ("M  I  T  W  D", "map, influence, timeline, why, debrief"),
-    ("Tab", "in the 'why' view: the next actor (Shift+Tab: the previous one)"),
+    ("A", "answer the proposals and trades put to you"),
+    ("M I T W D ...", "views: map, influence, timeline, why, debrief (and the tabs' letters)"),
+    ("Tab", "in the 'why' and actor views: the next actor (Shift+Tab: the previous one)"),
+    ("S  /  L", "save the game  /  load a saved game (every month is also autosaved)"),
+    ("F11", "full screen on or off"),
     ("Mouse", "click a tab; hover or click a zone for its card; wheel scrolls the story"),
     ("H or ?", "show or hide these keys"),
     ("Esc", "close an overlay; quit"),
 )
+SPEEDS = (4.0, 2.0, 1.0, 0.5)  # seconds per month when playing on its own
 
 
 class Scene:
@@ -85,6 +95,10 @@ class SceneStack:
         if self.app is not None:
             self.app.quit()
 
+    def toggle_fullscreen(self) -> None:
+        if self.app is not None:
+            self.app.toggle_fullscreen()
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -92,14 +106,22 @@ class Layout:
     view: pygame.Rect
     side: pygame.Rect
     status: pygame.Rect
+    caption: pygame.Rect | None = None
 
 
-def layout(size: tuple[int, int]) -> Layout:
-    """Where the parts of the main screen go in a window of `size`."""
+def layout(size: tuple[int, int], presenter: bool = False) -> Layout:
+    """Where the parts of the main screen go in a window of `size`. The presenter's screen
+    gives the view the whole width and narrates the month in a caption strip below it."""
     w, h = size
     mt = th.Metrics(size)
     top_h = max(24, th.line_height(mt.head, True) + 2 * mt.px(8))
     status_h = max(16, th.line_height(mt.tiny) + mt.px(8))
+    if presenter:
+        cap_h = 3 * th.line_height(mt.body) + 2 * mt.pad
+        body_h = h - top_h - status_h - cap_h
+        return Layout(top=pygame.Rect(0, 0, w, top_h), view=pygame.Rect(0, top_h, w, body_h),
+                      side=pygame.Rect(w, top_h, 0, body_h), status=pygame.Rect(0, h - status_h, w, status_h),
+                      caption=pygame.Rect(0, top_h + body_h, w, cap_h))
     side_w = max(160, min(int(w * 0.28), 440))
     if w < 520:
         side_w = int(w * 0.34)
@@ -122,21 +144,30 @@ def action_label(session, action: str, target: str | None) -> str:
 
 
 class GameScene(Scene):
-    """The main screen."""
+    """The main screen, and the flow of a month: answers to proposals put to the human
+    powers, the hand-over between hotseat teams, then the month is played and autosaved."""
 
-    def __init__(self, state: UIState, view: str = "map"):
+    def __init__(self, state: UIState, view: str = "map", presenter: bool = False, autosave: Path | None = None):
         super().__init__()
         self.state = state
         self.views = make_views(state)
         if view not in self.views:
             raise ValueError(f"unknown view {view!r}; expected one of: {', '.join(self.views)}")
         self.active = view
+        self.presenter = presenter
         self.panel = StoryPanel(state)
         self.tabs = wd.ButtonRow([(c.key, c.title) for c in VIEW_CLASSES])
         self.hotkeys = {c.key: c.hotkey for c in VIEW_CLASSES}
         self.mouse: tuple[int, int] | None = None
         self.layout: Layout | None = None
         self.message_time = 0.0
+        self.autosave = autosave
+        self.playing = False  # playing on its own
+        self.speed = 1  # index into SPEEDS
+        self.clock = 0.0
+        self.ready: set[str] = set()  # hotseat teams that have given (or waived) their orders
+        self.deferred: set[tuple[str, str]] = set()  # proposals a human left to the AI
+        self._captions: tuple[int, list[str]] | None = None
 
     @property
     def session(self):
@@ -145,6 +176,10 @@ class GameScene(Scene):
     @property
     def view(self):
         return self.views[self.active]
+
+    def window_size(self) -> tuple[int, int]:
+        surf = pygame.display.get_surface()
+        return surf.get_size() if surf is not None else self.state.extra.get("window_size", (1280, 800))
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -156,20 +191,154 @@ class GameScene(Scene):
         self.active = key
 
     def next_turn(self) -> bool:
+        """Play the next month once every human has answered and (hotseat) given orders;
+        until then, open what is still needed. True if a month was played."""
         s = self.session
         if s.finished:
+            self.playing = False
             self.say(f"The scenario ends with {s.date_label()}: see the debrief (D).")
             return False
+        if self._ask_next_answer():
+            return False
+        if len(s.humans) > 1:
+            for h in s.humans:
+                if h not in self.ready:
+                    self._hand_over(h)
+                    return False
         s.advance()
+        self.ready.clear()
+        self.deferred.clear()
+        self._autosave()
         self.say(f"Played {s.date_label()}.")
         return True
 
-    def rewind(self) -> bool:
+    def rewind(self, to_start: bool = False) -> bool:
         s = self.session
         if not s.rewind():
             self.say("Nothing to rewind: this is the first month kept.")
             return False
-        self.say(f"Rewound to {s.date_label()}.")
+        while to_start and s.rewind():
+            pass
+        self.ready.clear()
+        self.deferred.clear()
+        self.say(f"Rewound to {s.date_label()}. Choose differently and play on to make a branch.")
+        return True
+
+    def toggle_play(self) -> None:
+        self.playing = not self.playing and not self.session.finished
+        self.clock = 0.0
+        self.say(f"Playing, one month every {SPEEDS[self.speed]:g} s (+/- to change; P pauses)."
+                 if self.playing else "Paused.")
+
+    def change_speed(self, faster: bool) -> None:
+        self.speed = max(0, min(len(SPEEDS) - 1, self.speed + (1 if faster else -1)))
+        self.say(f"One month every {SPEEDS[self.speed]:g} s.")
+
+    # --- dialogs ------------------------------------------------------------------------------
+
+    def _ask_next_answer(self) -> bool:
+        """Open the dialog for the first proposal a human has not answered; True if one opened."""
+        s = self.session
+        for h in s.humans:
+            for p in s.waiting_for(h):
+                if (p.id, h) not in s.answered and (p.id, h) not in self.deferred:
+                    self.stack.push(answer_dialog(self, h, p))
+                    self.playing = False
+                    return True
+        return False
+
+    def answer_all(self) -> None:
+        self.deferred.clear()
+        if not self._ask_next_answer():
+            self.say("Nothing is waiting for your answer this month.")
+
+    def _hand_over(self, actor: str) -> None:
+        s = self.session
+        self.playing = False
+
+        def done(result: str, _dialog) -> None:
+            if result == "orders":
+                self.stack.push(OrdersScene(self.state, actor, on_close=lambda: self._ready(actor)))
+            elif result == "ai":
+                self._ready(actor)
+
+        self.stack.push(DialogScene(gui.Dialog(
+            self.window_size(), f"{s.name(actor)}: your move for {s.date_label(s.turn + 1)}",
+            f"Pass the keyboard to the team playing **{s.name(actor)}**. Give your orders, or leave "
+            f"this month to the AI. The other teams' orders stay hidden.",
+            [gui.Button("orders", "Give orders (O)", pygame.K_o), gui.Button("ai", "Leave to the AI (A)", pygame.K_a),
+             gui.Button("back", "Not yet (Esc)")], cancel="back"), done))
+
+    def _ready(self, actor: str) -> None:
+        self.ready.add(actor)
+        self.next_turn()
+
+    def open_orders(self) -> None:
+        s = self.session
+        if not s.humans:
+            self.say("The AI plays every side. Start with --as ACTOR to give a power's orders.")
+        elif s.finished:
+            self.say("The scenario is over.")
+        elif len(s.humans) > 1:
+            self.next_turn()  # hotseat: orders go team by team, through the hand-over
+        else:
+            self.stack.push(OrdersScene(self.state, s.humans[0]))
+
+    # --- saving -------------------------------------------------------------------------------
+
+    def _autosave(self) -> None:
+        if self.autosave is None:
+            return
+        try:
+            saves.save(self.autosave, self.session.model, humans=self.session.humans,
+                       branches=self.session.branch_specs())
+        except saves.SaveError as exc:
+            self.autosave = None  # say it once, not every month
+            self.say(f"Autosave is off: {exc}")
+
+    def save(self) -> Path | None:
+        s = self.session
+        folder = saves.save_dir()
+        name = f"{s.model.scenario.id}-seed{s.model.seed}-{s.date(s.turn).isoformat()[:7]}{saves.SUFFIX}"
+        try:
+            path = saves.save(folder / name, s.model, humans=s.humans, branches=s.branch_specs())
+        except saves.SaveError as exc:
+            self.say(f"Not saved: {exc}")
+            return None
+        self.say(f"Saved as {path.name} in {folder}.")
+        return path
+
+    def open_load(self) -> None:
+        paths = saves.list_saves()
+        if not paths:
+            self.say(f"No saved games in {saves.save_dir()} yet (S saves one).")
+            return
+        paths = paths[:8]
+
+        def done(result: str, dialog) -> None:
+            if result == "load":
+                self.load(paths[dialog.choice])
+
+        labels = [p.name for p in paths]
+        self.stack.push(DialogScene(gui.Dialog(
+            self.window_size(), "Load a saved game", "Up/Down choose, Enter loads, Esc goes back.",
+            [gui.Button("load", "Load (Enter)"), gui.Button("cancel", "Cancel (Esc)")], items=labels,
+            default="load", cancel="cancel"), done))
+
+    def load(self, path: Path) -> bool:
+        """Replace the game with a saved one; a bad file is refused and the game kept."""
+        try:
+            model, game = saves.load(path)
+        except saves.SaveError as exc:
+            self.say(f"Not loaded: {exc}")
+            return False
+        new = Session(model, game.humans)
+        new.restore_branches(game)
+        self.state.session = new
+        self.ready.clear()
+        self.deferred.clear()
+        self.playing = False
+        self.say(f"Loaded {path.name}: {new.date_label()}.")
         return True
 
     # --- events -----------------------------------------------------------------------------
@@ -180,8 +349,7 @@ class GameScene(Scene):
             return False
         if event.type == pygame.KEYDOWN:
             return self._key(event)
-        lay = self.layout or layout(pygame.display.get_surface().get_size() if pygame.display.get_surface()
-                                    else (1280, 800))
+        lay = self.layout or layout(self.window_size(), self.presenter)
         if event.type == pygame.MOUSEBUTTONDOWN:
             pos = tuple(event.pos)
             self.mouse = pos
@@ -205,34 +373,45 @@ class GameScene(Scene):
 
     def _key(self, event) -> bool:
         k = event.key
+        mod = event.mod
+        plain = not (mod & (pygame.KMOD_CTRL | pygame.KMOD_ALT))
         if k == pygame.K_SPACE:
             self.next_turn()
-            return True
-        if k == pygame.K_LEFT:
+        elif k == pygame.K_LEFT:
             self.rewind()
-            return True
-        if k in VIEW_KEYS and not (event.mod & (pygame.KMOD_CTRL | pygame.KMOD_ALT)):
+        elif k == pygame.K_HOME:
+            self.rewind(to_start=True)
+        elif k == pygame.K_p:
+            self.toggle_play()
+        elif k in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS):
+            self.change_speed(True)
+        elif k in (pygame.K_MINUS, pygame.K_KP_MINUS):
+            self.change_speed(False)
+        elif k == pygame.K_s:
+            self.save()
+        elif k == pygame.K_l:
+            self.open_load()
+        elif k == pygame.K_a and plain:
+            self.answer_all()
+        elif k == pygame.K_F11:
+            self.stack.toggle_fullscreen()
+        elif k in VIEW_KEYS and plain:
             self.set_view(VIEW_KEYS[k])
-            return True
-        if k == pygame.K_h or getattr(event, "unicode", "") == "?" or k == pygame.K_QUESTION or (
-                k == pygame.K_SLASH and event.mod & pygame.KMOD_SHIFT):
+        elif k == pygame.K_h or getattr(event, "unicode", "") == "?" or k == pygame.K_QUESTION or (
+                k == pygame.K_SLASH and mod & pygame.KMOD_SHIFT):
             self.stack.push(HelpScene(self.state))
-            return True
-        if k in (pygame.K_o, pygame.K_RETURN, pygame.K_KP_ENTER):
-            if not self.session.humans:
-                self.say("The AI plays every side. Start with --as ACTOR to give a power's orders.")
-            elif self.session.finished:
-                self.say("The scenario is over.")
-            else:
-                self.stack.push(OrdersScene(self.state, self.session.humans[0]))
-            return True
-        if k == pygame.K_ESCAPE:
+        elif k in (pygame.K_o, pygame.K_RETURN, pygame.K_KP_ENTER):
+            self.open_orders()
+        elif k == pygame.K_ESCAPE:
             if self.state.pinned_zone:
                 self.state.pinned_zone = None
+            elif self.playing:
+                self.toggle_play()
             else:
                 self.stack.quit()
-            return True
-        return self.view.handle_event(event, None)
+        else:
+            return self.view.handle_event(event, None)
+        return True
 
     # --- frame ------------------------------------------------------------------------------
 
@@ -242,31 +421,73 @@ class GameScene(Scene):
             self.message_time -= dt
             if self.message_time <= 0:
                 self.state.message = ""
+        if self.playing and self.stack is not None and self.stack.top is self:
+            self.clock += dt
+            if self.clock >= SPEEDS[self.speed]:
+                self.clock = 0.0
+                if not self.next_turn() and self.stack.top is self:
+                    self.playing = False
 
     def draw(self, surf: pygame.Surface) -> None:
         size = surf.get_size()
         self.state.extra["window_size"] = size
-        lay = self.layout = layout(size)
+        lay = self.layout = layout(size, self.presenter)
         mt = th.Metrics(size)
         surf.fill(th.BG)
         self._top_bar(surf, lay.top, mt)
         m = self.mouse
         local = (m[0] - lay.view.x, m[1] - lay.view.y) if (m and lay.view.collidepoint(m)) else None
         self.view.draw(surf.subsurface(lay.view), local)
-        side_local = (m[0] - lay.side.x, m[1] - lay.side.y) if (m and lay.side.collidepoint(m)) else None
-        self.panel.draw(surf.subsurface(lay.side), side_local)
+        if lay.side.w > 0:
+            side_local = (m[0] - lay.side.x, m[1] - lay.side.y) if (m and lay.side.collidepoint(m)) else None
+            self.panel.draw(surf.subsurface(lay.side), side_local)
+        if lay.caption is not None:
+            self._caption(surf, lay.caption, mt)
         self._status(surf, lay.status, mt)
+
+    def captions(self) -> list[str]:
+        """The month told in plain words (cached per state of the game)."""
+        s = self.session
+        key = (s.version, s.turn)
+        if self._captions is None or self._captions[0] != key:
+            rec = s.record()
+            if rec is None:
+                lines = [f"{s.title()}, {s.date_label()}. " + s.model.scenario.description.split(". ")[0].strip()
+                         .rstrip(".") + "."]
+            else:
+                before = s.figures(s.turn - 1)
+                names = {a: s.name(a) for a in s.actor_ids} | {z: s.zone_name(z) for z in s.zone_ids}
+                lines = captions(before, rec, names)
+            self._captions = (key, lines)
+        return self._captions[1]
+
+    def _caption(self, surf, rect: pygame.Rect, mt: th.Metrics) -> None:
+        pygame.draw.rect(surf, th.PANEL, rect)
+        pygame.draw.line(surf, th.ACCENT, rect.topleft, (rect.right, rect.top), 2)
+        y = rect.y + mt.pad // 2
+        lh = th.line_height(mt.body)
+        for line in self.captions():
+            if y + lh > rect.bottom:
+                break
+            wd.draw_text(surf, line, (mt.pad, y), mt.body, th.TEXT, max_width=rect.w - 2 * mt.pad)
+            y += lh
 
     def _top_bar(self, surf, rect: pygame.Rect, mt: th.Metrics) -> None:
         s = self.session
         pygame.draw.rect(surf, th.PANEL, rect)
         pygame.draw.line(surf, th.BORDER, rect.bottomleft, (rect.right, rect.bottom))
         pad = mt.pad
+        if self.presenter:  # no tabs: the keys are in the status line, and type is large
+            date = f"{s.date_label()}  ·  month {s.turn} of {s.last_turn}" + ("  ·  over" if s.finished else "")
+            r = wd.draw_text(surf, date, (pad, rect.centery), mt.head, th.TEXT, bold=True, anchor="midleft")
+            wd.draw_text(surf, self.view.title, (rect.right - pad, rect.centery), mt.head, th.ACCENT, bold=True,
+                         anchor="midright", max_width=max(10, rect.right - r.right - 3 * pad))
+            return
         tab_h = rect.h - 2 * mt.px(6)
         tab_w_total = sum(th.text_width(c.title, mt.body, True) + 2 * mt.body for c in VIEW_CLASSES) \
             + mt.pad // 2 * (len(VIEW_CLASSES) - 1)
-        tab_area = pygame.Rect(rect.right - pad - min(tab_w_total, int(rect.w * 0.5)),
-                               rect.y + (rect.h - tab_h) // 2, min(tab_w_total, int(rect.w * 0.5)), tab_h)
+        tab_area = pygame.Rect(rect.right - pad - min(tab_w_total, int(rect.w * 0.6)),
+                               rect.y + (rect.h - tab_h) // 2, min(tab_w_total, int(rect.w * 0.6)), tab_h)
         self.tabs.layout(tab_area, mt.body, mt.pad // 2, align="right")
         self.tabs.draw(surf, self.active, mt.body, hover=self.mouse, hotkeys=self.hotkeys)
         left_w = tab_area.x - pad * 2
@@ -287,11 +508,18 @@ class GameScene(Scene):
         pygame.draw.rect(surf, th.PANEL, rect)
         pygame.draw.line(surf, th.BORDER, rect.topleft, (rect.right, rect.top))
         s = self.session
-        hint = "Space: next month   Left: rewind   M I T W D: views   H or ?: keys   Esc: quit"
-        if s.humans:
-            q = s.queued.get(s.humans[0], {})
+        if self.presenter:
+            hint = "Space next  ·  Left back  ·  W why  ·  M I T views  ·  P play  ·  H keys"
+        else:
+            hint = "Space: next month   Left: rewind   P: play   S/L: save/load   H or ?: keys   Esc: quit"
+        if self.playing:
+            hint = f"Playing (one month per {SPEEDS[self.speed]:g} s; P pauses)   " + hint
+        if s.humans and not self.presenter:
+            q = s.queued.get(s.humans[0], {}) if len(s.humans) == 1 else {}
             orders = "; ".join(action_label(s, a, t) for a, t in q.values()) or "none (the AI decides)"
-            hint = f"O: orders [{orders}]   " + hint
+            waiting = sum(1 for h in s.humans for p in s.waiting_for(h) if (p.id, h) not in s.answered)
+            hint = (f"A: {waiting} to answer   " if waiting else "") + (
+                f"O: orders [{orders}]   " if len(s.humans) == 1 else "") + hint
         msg = self.state.message
         x = mt.pad
         if msg:
@@ -305,6 +533,70 @@ class GameScene(Scene):
                      max_width=max(10, rect.right - x - rw - 3 * mt.pad))
         if right:
             wd.draw_text(surf, right, (rect.right - mt.pad, rect.centery), mt.tiny, th.TEXT_FAINT, anchor="midright")
+
+
+class DialogScene(Scene):
+    """A dialog over the game; `on_result(result, dialog)` is called when it closes."""
+
+    overlay = True
+
+    def __init__(self, dialog: gui.Dialog, on_result):
+        super().__init__()
+        self.dialog = dialog
+        self.on_result = on_result
+
+    def handle_event(self, event) -> bool:
+        result = self.dialog.handle(event)
+        if result is not None:
+            self.stack.pop()
+            self.on_result(result, self.dialog)
+        return True
+
+    def update(self, dt: float) -> None:
+        self.dialog.update(dt)
+
+    def draw(self, surf: pygame.Surface) -> None:
+        self.dialog.draw(surf)
+
+
+def answer_dialog(game: GameScene, actor: str, p) -> DialogScene:
+    """Accept, refuse or (for a trade) counter a proposal put to a human power."""
+    s = game.session
+    world = s.world
+    proposer = s.name(p.proposer)
+    if p.kind == "trade":
+        t = next(t for t in world.s.trades if t.id == p.trade)
+        lines = [f"**{proposer}** {'counters with' if p.is_counter else 'offers you'} **{t.name}** "
+                 f"on terms of {p.terms:.0%} (how much of what it gives it concedes)."]
+        if t.note:
+            lines.append(t.note)
+        for pr in t.promises:
+            lines.append(f"Promise by {s.name(pr.actor)}: {pr.text} (within {pr.within} months)")
+        lines.append(f"Source: {t.source}. Counter to ask for other terms; Esc leaves it to the AI.")
+        buttons = [gui.Button("accept", "Accept (A)", pygame.K_a), gui.Button("counter", "Counter (C)", pygame.K_c),
+                   gui.Button("refuse", "Refuse (R)", pygame.K_r), gui.Button("ai", "AI answers (Esc)")]
+        slider = (0.0, 1.0, min(1.0, round(p.terms + 0.2, 2)), "Counter: ask for terms of {:.0%}")
+    else:
+        others = [s.name(a) for a in p.addressees if a != actor]
+        lines = [f"**{proposer}** proposes a {p.text}."]
+        if others:
+            lines.append(f"Also asked: {', '.join(others)}. It takes effect only if all accept.")
+        lines.append("Refusing costs a little standing; Esc leaves the answer to the AI.")
+        buttons = [gui.Button("accept", "Accept (A)", pygame.K_a), gui.Button("refuse", "Refuse (R)", pygame.K_r),
+                   gui.Button("ai", "AI answers (Esc)")]
+        slider = None
+
+    def done(result: str, dialog) -> None:
+        if result == "ai":
+            game.deferred.add((p.id, actor))
+            game.say(f"The AI will answer {proposer}'s proposal for {s.name(actor)}.")
+        else:
+            s.answer(p.id, actor, result == "accept", dialog.value if result == "counter" else None)
+            game.say(f"{s.name(actor)}: {result} {p.text}" + (f" ({dialog.value:.0%})" if result == "counter" else ""))
+        game._ask_next_answer()
+
+    return DialogScene(gui.Dialog(game.window_size(), f"For {s.name(actor)}: a proposal from {proposer}",
+                                  "\n".join(lines), buttons, slider=slider, default="accept", cancel="ai"), done)
 
 
 class HelpScene(Scene):
@@ -354,10 +646,11 @@ class OrdersScene(Scene):
 
     overlay = True
 
-    def __init__(self, state: UIState, actor: str):
+    def __init__(self, state: UIState, actor: str, on_close=None):
         super().__init__()
         from sim.model.state import MILITARY
 
+        self.on_close = on_close
         self.state = state
         self.actor = actor
         legal = state.session.legal_actions(actor)
@@ -379,6 +672,8 @@ class OrdersScene(Scene):
             items = self.tracks[self.track]
             if k in (pygame.K_ESCAPE, pygame.K_o):
                 self.stack.pop()
+                if self.on_close is not None:
+                    self.on_close()
             elif k == pygame.K_TAB or k in (pygame.K_LEFT, pygame.K_RIGHT):
                 self.track = "diplomatic" if self.track == "military" else "military"
             elif k == pygame.K_UP and items:

@@ -5,7 +5,12 @@ send the player's choices through it."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
+
+# every change of any session gets a new number, so views can key caches on it even when
+# the game is swapped for a loaded one
+_VERSIONS = itertools.count(1)
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -37,6 +42,7 @@ class OnTable:
     text: str
     terms: float
     is_counter: bool
+    trade: str = ""  # the trade's id, for a trade
 
 
 class Session:
@@ -56,7 +62,7 @@ class Session:
         # the months undone by the last rewinds, as (record, inputs of that month); replaying
         # the same month again walks along them, choosing differently makes them a branch
         self._undone: list[tuple[dict, list[dict]]] = []
-        self.version = 0
+        self.version = next(_VERSIONS)
         self.queued: dict[str, dict[str, tuple[str, str | None]]] = {}  # actor -> track -> choice
         self.answered: dict[tuple[str, str], tuple[str, float | None]] = {}  # (proposal, actor) -> answer
 
@@ -86,7 +92,7 @@ class Session:
         self._follow_or_branch()
         self.queued, self.answered = {}, {}
         self.snapshots[self.turn] = self.model.snapshot()
-        self.version += 1
+        self.version = next(_VERSIONS)
         return True
 
     def rewind(self) -> bool:
@@ -103,7 +109,7 @@ class Session:
         for t in [t for t in self.snapshots if t > target]:
             del self.snapshots[t]
         self.queued, self.answered = {}, {}
-        self.version += 1
+        self.version = next(_VERSIONS)
         return True
 
     def _follow_or_branch(self) -> None:
@@ -124,6 +130,21 @@ class Session:
             inputs=[x for x in self.model.inputs if x["turn"] < start] + [i for _, ins in self._undone for i in ins]))
         self._undone = []
 
+    def branch_specs(self) -> list[dict]:
+        """The branches as a save keeps them: enough to replay each one."""
+        return [{"name": b.name, "from_turn": b.from_turn, "end_turn": b.end_turn, "inputs": b.inputs}
+                for b in self.branches]
+
+    def restore_branches(self, game) -> None:
+        """Rebuild the branches of a loaded save by replaying them."""
+        from sim.saves import replay_branch
+
+        for spec in game.branches:
+            m = replay_branch(game, spec)
+            hist = [(0, m.initial)] + [(int(r["turn"]), r) for r in m.records]
+            self.branches.append(Branch(spec["name"], int(spec["from_turn"]), hist, spec.get("inputs", [])))
+        self.version = next(_VERSIONS)
+
     def can_rewind(self) -> bool:
         return (self.turn - 1) in self.snapshots
 
@@ -137,7 +158,7 @@ class Session:
 
         self.model.choose(actor, action, target)
         self.queued.setdefault(actor, {})[CATALOGUE[action].track] = (action, target)
-        self.version += 1
+        self.version = next(_VERSIONS)
 
     # --- proposals and score ---------------------------------------------------------------
 
@@ -158,7 +179,7 @@ class Session:
             else:
                 text = f"{pr.kind}" + (f" ({pr.framework})" if pr.framework else "")
             out.append(OnTable(pr.id, pr.kind, s.actor_ids[pr.proposer], who, text, float(pr.terms),
-                               bool(pr.counter_of)))
+                               bool(pr.counter_of), s.trades[pr.trade].id if pr.kind == "trade" else ""))
         return out
 
     def waiting_for(self, actor: str) -> list[OnTable]:
@@ -169,7 +190,7 @@ class Session:
         self.model.answer(proposal_id, actor, accept, counter)
         self.answered[(proposal_id, actor)] = ("counter", counter) if counter is not None else (
             ("accept" if accept else "refuse"), None)
-        self.version += 1
+        self.version = next(_VERSIONS)
 
     def scorecard(self) -> list:
         return self.model.scorecard()

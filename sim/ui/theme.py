@@ -39,6 +39,28 @@ ZONE_BORDER: Colour = (16, 18, 24)
 DEESC_HATCH: Colour = (255, 255, 255)
 CEASEFIRE_HATCH: Colour = (120, 230, 255)
 
+# The presenter theme: black and white with a bright accent, for projectors in lit rooms.
+_PALETTES = {
+    "dark": dict(BG=BG, PANEL=PANEL, PANEL_HI=PANEL_HI, BORDER=BORDER, TEXT=TEXT, TEXT_DIM=TEXT_DIM,
+                 TEXT_FAINT=TEXT_FAINT, ACCENT=ACCENT, GOOD=GOOD, BAD=BAD, SEA=SEA),
+    "contrast": dict(BG=(0, 0, 0), PANEL=(12, 12, 16), PANEL_HI=(40, 40, 52), BORDER=(200, 200, 210),
+                     TEXT=(255, 255, 255), TEXT_DIM=(225, 228, 235), TEXT_FAINT=(190, 194, 204),
+                     ACCENT=(255, 214, 0), GOOD=(90, 240, 120), BAD=(255, 96, 80), SEA=(16, 30, 52)),
+}
+PRESENTER = False  # large type everywhere (see Metrics)
+
+
+def use_theme(name: str = "dark", presenter: bool = False) -> None:
+    """Switch the palette ('dark' or 'contrast') and presenter-size type for every view.
+    Views read the palette through this module at draw time, so the switch is immediate."""
+    global PRESENTER
+    if name not in _PALETTES:
+        raise ValueError(f"unknown theme {name!r}; expected one of: {', '.join(_PALETTES)}")
+    globals().update(_PALETTES[name])
+    PRESENTER = presenter
+    _text_cache.clear()
+
+
 # Controller colours follow the usual conventions of maps of the Syrian war where they
 # exist (regime red, opposition green, Kurdish-led forces yellow, Islamic State grey);
 # the foreign powers get distinct hues so that their lines and bars can be told apart.
@@ -86,9 +108,14 @@ def mix(a: Colour, b: Colour, t: float) -> Colour:
 
 @dataclass(frozen=True)
 class Metrics:
-    """Font sizes and spacings for a surface of `size` (reference 1280 x 800)."""
+    """Font sizes and spacings for a surface of `size` (reference 1280 x 800). In presenter
+    mode no type is smaller than 24 px at the reference size, so it reads from the back of
+    a classroom; everything still scales with the window."""
 
     size: tuple[int, int]
+
+    def _font(self, normal: float, presenter: float, floor: int) -> int:
+        return max(floor, self.px(presenter if PRESENTER else normal))
 
     @property
     def u(self) -> float:
@@ -100,23 +127,23 @@ class Metrics:
 
     @property
     def tiny(self) -> int:
-        return max(9, self.px(12))
+        return self._font(12, 24, 9)
 
     @property
     def small(self) -> int:
-        return max(10, self.px(13))
+        return self._font(13, 24, 10)
 
     @property
     def body(self) -> int:
-        return max(10, self.px(15))
+        return self._font(15, 26, 10)
 
     @property
     def head(self) -> int:
-        return max(11, self.px(18))
+        return self._font(18, 30, 11)
 
     @property
     def title(self) -> int:
-        return max(12, self.px(22))
+        return self._font(22, 36, 12)
 
     @property
     def pad(self) -> int:

@@ -168,6 +168,7 @@ class GameScene(Scene):
         self.ready: set[str] = set()  # hotseat teams that have given (or waived) their orders
         self.deferred: set[tuple[str, str]] = set()  # proposals a human left to the AI
         self._captions: tuple[int, list[str]] | None = None
+        self.resume = False  # play the month once the open dialogs are answered
 
     @property
     def session(self):
@@ -199,6 +200,7 @@ class GameScene(Scene):
             self.say(f"The scenario ends with {s.date_label()}: see the debrief (D).")
             return False
         if self._ask_next_answer():
+            self.resume = True  # the answers given, play the month that Space asked for
             return False
         if len(s.humans) > 1:
             for h in s.humans:
@@ -240,7 +242,8 @@ class GameScene(Scene):
         """Open the dialog for the first proposal a human has not answered; True if one opened."""
         s = self.session
         for h in s.humans:
-            for p in s.waiting_for(h):
+            # trades first: they matter most and may be countered
+            for p in sorted(s.waiting_for(h), key=lambda p: p.kind != "trade"):
                 if (p.id, h) not in s.answered and (p.id, h) not in self.deferred:
                     self.stack.push(answer_dialog(self, h, p))
                     self.playing = False
@@ -248,6 +251,7 @@ class GameScene(Scene):
         return False
 
     def answer_all(self) -> None:
+        self.resume = False
         self.deferred.clear()
         if not self._ask_next_answer():
             self.say("Nothing is waiting for your answer this month.")
@@ -540,10 +544,11 @@ class DialogScene(Scene):
 
     overlay = True
 
-    def __init__(self, dialog: gui.Dialog, on_result):
+    def __init__(self, dialog: gui.Dialog, on_result, proposal: str | None = None):
         super().__init__()
         self.dialog = dialog
         self.on_result = on_result
+        self.proposal = proposal  # the proposal an answer dialog is about
 
     def handle_event(self, event) -> bool:
         result = self.dialog.handle(event)
@@ -593,10 +598,13 @@ def answer_dialog(game: GameScene, actor: str, p) -> DialogScene:
         else:
             s.answer(p.id, actor, result == "accept", dialog.value if result == "counter" else None)
             game.say(f"{s.name(actor)}: {result} {p.text}" + (f" ({dialog.value:.0%})" if result == "counter" else ""))
-        game._ask_next_answer()
+        if not game._ask_next_answer() and game.resume:
+            game.resume = False
+            game.next_turn()
 
     return DialogScene(gui.Dialog(game.window_size(), f"For {s.name(actor)}: a proposal from {proposer}",
-                                  "\n".join(lines), buttons, slider=slider, default="accept", cancel="ai"), done)
+                                  "\n".join(lines), buttons, slider=slider, default="accept", cancel="ai"), done,
+                       proposal=p.id)
 
 
 class HelpScene(Scene):

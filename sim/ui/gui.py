@@ -95,7 +95,8 @@ class Dialog:
         y += title_h
         self.body = None
         if body:
-            self.body = pygame_gui.elements.UITextBox(_html(body), pygame.Rect(pad, y, inner, body_h),
+            self.manager.preload_fonts([{"name": "dejavu", "point_size": mt.body, "style": "bold"}])
+            self.body = pygame_gui.elements.UITextBox(_html(body, mt.body), pygame.Rect(pad, y, inner, body_h),
                                                       manager=self.manager, container=self.panel)
             y += body_h
         self.item_buttons: list[pygame_gui.elements.UIButton] = []
@@ -188,8 +189,9 @@ class Dialog:
         raise KeyError(button_id)
 
 
-def _html(text: str) -> str:
+def _html(text: str, size: int) -> str:
     """Our plain text with **bold** spans, as the HTML subset pygame_gui's text box reads."""
     parts = escape(text).split("**")
-    out = "".join(f"<b>{p}</b>" if i % 2 else p for i, p in enumerate(parts))
+    out = "".join(f"<font face=dejavu pixel_size={size}><b>{p}</b></font>" if i % 2 else p
+                  for i, p in enumerate(parts))
     return out.replace("\n", "<br>")

@@ -22,8 +22,13 @@ DELEGATED_HELP = {
     "compare": "the same outcomes of several scenarios side by side: A B [...] --runs N",
     "sensitivity": "rank assumptions by their effect on an outcome: SCENARIO --method sobol|morris",
     "backtest": "check a scenario against what happened: SCENARIO --facts FILE.yaml --runs N",
+    "briefing": "a printable role briefing: SCENARIO --actor ACTOR | --all [--out FILE.html]",
+    "predict": "record the class's predictions in a saved game: SAVE \"statement\" ... | --file LIST.yaml",
+    "forecast": "what happens from here: SAVE --runs N [--turns T]",
+    "debrief": "a self-contained debrief page for a saved game: SAVE --out DIR",
 }
 UI_COMMANDS = ("play", "present", "screenshot")
+TEACH_COMMANDS = ("briefing", "predict", "forecast", "debrief")
 ANALYSIS_COMMANDS = ("batch", "compare", "sensitivity", "backtest")
 
 
@@ -122,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
         return commands.main(argv[0], argv[1:])
     if argv and argv[0] in ANALYSIS_COMMANDS:
         from sim.analysis import commands
+
+        return commands.main(argv[0], argv[1:])
+    if argv and argv[0] in TEACH_COMMANDS:
+        from sim.teach import commands
 
         return commands.main(argv[0], argv[1:])
     try:

@@ -88,8 +88,24 @@ def to_payload(model, *, humans: list[str] | tuple[str, ...] = (), branches: lis
 
 def save(path: str | Path, model, **kw) -> Path:
     """Write the game to `path` (atomically: a crash never leaves half a file)."""
-    path = Path(path)
-    payload = to_payload(model, **kw)
+    return _write(Path(path), to_payload(model, **kw))
+
+
+def write_game(path: str | Path, game: "SavedGame") -> Path:
+    """Write a game read with `read` back out, e.g. after adding to its extras (predictions):
+    the moves are unchanged, so there is nothing to replay."""
+    payload = {
+        "format": FORMAT, "version": VERSION, "app_version": game.app_version or sim.__version__,
+        "saved_at": game.saved_at, "scenario_id": game.scenario.get("id", ""),
+        "scenario_hash": game.scenario_hash, "scenario": game.scenario, "seed": game.seed,
+        "overrides": game.overrides, "turns": game.turns, "turn": game.turn, "humans": game.humans,
+        "inputs": game.inputs, "fingerprint": game.fingerprint, "branches": game.branches,
+        "extras": game.extras,
+    }
+    return _write(Path(path), payload)
+
+
+def _write(path: Path, payload: dict) -> Path:
     doc = {"checksum": hashlib.sha256(_canonical(payload)).hexdigest(), **payload}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

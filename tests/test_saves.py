@@ -76,3 +76,14 @@ def test_a_game_without_a_seed_cannot_be_saved(tmp_path):
     m = ArbiterModel(scenario="astana_2017", seed=None)
     with pytest.raises(saves.SaveError, match="no seed"):
         saves.save(tmp_path / "g.arbiter", m)
+
+
+def test_extras_can_be_added_to_a_save_without_replaying_it(tmp_path):
+    m, _ = _played(turns=3)
+    path = saves.save(tmp_path / "g.arbiter", m, extras={"predictions": []})
+    game = saves.read(path)
+    game.extras["predictions"].append({"text": "Idlib stays outside regime control"})
+    saves.write_game(path, game)
+    back, again = saves.load(path)
+    assert again.extras["predictions"] == [{"text": "Idlib stays outside regime control"}]
+    assert back.records[-1]["influence"] == m.records[-1]["influence"]

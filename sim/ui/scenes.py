@@ -295,7 +295,7 @@ class GameScene(Scene):
             return
         try:
             saves.save(self.autosave, self.session.model, humans=self.session.humans,
-                       branches=self.session.branch_specs())
+                       branches=self.session.branch_specs(), extras=self.session.extras)
         except saves.SaveError as exc:
             self.autosave = None  # say it once, not every month
             self.say(f"Autosave is off: {exc}")
@@ -305,7 +305,7 @@ class GameScene(Scene):
         folder = saves.save_dir()
         name = f"{s.model.scenario.id}-seed{s.model.seed}-{s.date(s.turn).isoformat()[:7]}{saves.SUFFIX}"
         try:
-            path = saves.save(folder / name, s.model, humans=s.humans, branches=s.branch_specs())
+            path = saves.save(folder / name, s.model, humans=s.humans, branches=s.branch_specs(), extras=s.extras)
         except saves.SaveError as exc:
             self.say(f"Not saved: {exc}")
             return None

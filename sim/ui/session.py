@@ -59,6 +59,7 @@ class Session:
             model.humans = set(self.humans)
         self.snapshots: dict[int, object] = {self.turn: model.snapshot()}
         self.branches: list[Branch] = []
+        self.extras: dict = {}  # kept in saves as they are: the class's predictions and such
         # the months undone by the last rewinds, as (record, inputs of that month); replaying
         # the same month again walks along them, choosing differently makes them a branch
         self._undone: list[tuple[dict, list[dict]]] = []
@@ -136,9 +137,10 @@ class Session:
                 for b in self.branches]
 
     def restore_branches(self, game) -> None:
-        """Rebuild the branches of a loaded save by replaying them."""
+        """Rebuild the branches of a loaded save by replaying them (and keep its extras)."""
         from sim.saves import replay_branch
 
+        self.extras = dict(game.extras)
         for spec in game.branches:
             m = replay_branch(game, spec)
             hist = [(0, m.initial)] + [(int(r["turn"]), r) for r in m.records]

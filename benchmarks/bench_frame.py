@@ -4,7 +4,9 @@
 
 A frame is the whole window (top bar, the view, the side panel, the status line) drawn by
 the main scene onto a surface, as the game loop does before flipping. The mouse sits over
-Idlib, so the map frame includes its hover card. Also timed: the first frame after a new
+Idlib, so the map frame includes its hover card. Russia is played by a human who rewound
+two months and chose differently, so the branches view has a branch to compare and the side
+panel has proposals on the table. Also timed: the first frame after a new
 month (when the map's cached zone layer is rebuilt). Target (issue: the game window):
 under 16 ms per frame at 1280 x 800."""
 
@@ -50,10 +52,19 @@ def main() -> None:
     args = ap.parse_args()
     pygame.display.init()
     pygame.font.init()
-    model = ArbiterModel(scenario=args.scenario, seed=1).run(args.turn)
-    session = Session(model)
+    model = ArbiterModel(scenario=args.scenario, seed=1, humans=("russia",))
+    session = Session(model, ("russia",))
+    for _ in range(args.turn):
+        session.advance()
+    session.rewind()
+    session.rewind()
+    action, target, _ = session.legal_actions("russia")[-1]  # the lowest-scored: not the AI's choice
+    session.choose("russia", action, target)
+    session.advance()
+    session.advance()
     surf = pygame.Surface(args.size)
-    print(f"{args.scenario}, turn {args.turn}, {args.size[0]}x{args.size[1]}, {args.frames} frames per view")
+    print(f"{args.scenario}, turn {session.turn}, {args.size[0]}x{args.size[1]}, {args.frames} frames per view, "
+          f"{len(session.branches)} branch(es), {len(session.table())} proposal(s) on the table")
     worst = 0.0
     for view in VIEWS:
         scene = GameScene(UIState(session), view)

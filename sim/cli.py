@@ -17,7 +17,7 @@ DELEGATED_HELP = {
     "play": "play a scenario in the game window: [SCENARIO] [--as ACTOR ...] [--seed S]",
     "present": "the game in presenter mode for a projector: [SCENARIO] [--seed S]",
     "screenshot": "render a view headless: SCENARIO --turn N --out FILE.png "
-                  "[--size WxH] [--view map|influence|timeline|why|debrief]",
+                  "[--size WxH] [--view map|influence|timeline|why|actors|branches|debrief]",
     "batch": "many seeded runs to Parquet: SCENARIO --runs N [--vary PATH=LO:HI ...] [--out DIR]",
     "compare": "the same outcomes of several scenarios side by side: A B [...] --runs N",
     "sensitivity": "rank assumptions by their effect on an outcome: SCENARIO --method sobol|morris",

@@ -14,7 +14,9 @@ import os
 import sys
 
 DEFAULT_SCENARIO = "astana_2017"
-VIEW_CHOICES = ("map", "influence", "timeline", "why", "debrief")
+# the views' names (map, influence, timeline, why, actors, branches, debrief), without
+# importing pygame before a command needs it
+VIEW_CHOICES = ("map", "influence", "timeline", "why", "actors", "branches", "debrief")
 
 
 class _BadInput(Exception):

@@ -31,11 +31,13 @@ HELP_ROWS = (
     ("P  and  + -", "play and pause on its own; faster, slower"),
     ("O or Enter", "orders: choose your power's actions for the month (with --as ACTOR)"),
     ("A", "answer the proposals and trades put to you"),
-    ("M I T W D ...", "views: map, influence, timeline, why, debrief (and the tabs' letters)"),
-    ("Tab", "in the 'why' and actor views: the next actor (Shift+Tab: the previous one)"),
+    ("M I T W C B D", "map, influence, timeline, why, actors, branches, debrief"),
+    ("Tab", "why and actors: next actor (Shift+Tab: previous); branches: next branch"),
+    ("[ ]  or  PgUp PgDn", "why: earlier / later month (End: the latest)"),
+    ("Up / Down", "why: pick a decision or answer; actors and debrief: scroll"),
     ("S  /  L", "save the game  /  load a saved game (every month is also autosaved)"),
     ("F11", "full screen on or off"),
-    ("Mouse", "click a tab; hover or click a zone for its card; wheel scrolls the story"),
+    ("Mouse", "click a tab, a zone, a decision or month in 'why'; the wheel scrolls panels"),
     ("H or ?", "show or hide these keys"),
     ("Esc", "close an overlay; quit"),
 )
@@ -513,7 +515,7 @@ class GameScene(Scene):
         pygame.draw.line(surf, th.BORDER, rect.topleft, (rect.right, rect.top))
         s = self.session
         if self.presenter:
-            hint = "Space next  ·  Left back  ·  W why  ·  M I T views  ·  P play  ·  H keys"
+            hint = "Space next  ·  Left back  ·  W why  ·  M I T C B D views  ·  P play  ·  H keys"
         else:
             hint = "Space: next month   Left: rewind   P: play   S/L: save/load   H or ?: keys   Esc: quit"
         if self.playing:

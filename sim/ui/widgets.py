@@ -147,10 +147,10 @@ class ButtonRow:
             shown = th.ellipsize(label, size, r.w - 4, True)
             img = th.text(shown, size, fg, bold=True)
             surf.blit(img, img.get_rect(center=r.center))
-            if hotkeys and hotkeys.get(key) and shown.lower().startswith(hotkeys[key].lower()):
-                # underline the hotkey letter (every view title starts with its key)
-                x0 = r.centerx - img.get_width() // 2
-                w0 = th.text_width(shown[0], size, True)
+            at = shown.lower().find(hotkeys[key].lower()) if hotkeys and hotkeys.get(key) else -1
+            if at >= 0:  # underline the hotkey letter where it first appears ("A_c_tors")
+                x0 = r.centerx - img.get_width() // 2 + th.text_width(shown[:at], size, True)
+                w0 = th.text_width(shown[at], size, True)
                 uy = r.centery + img.get_height() // 2 - max(1, size // 8)
                 pygame.draw.line(surf, fg, (x0, uy), (x0 + w0 - 1, uy), max(1, size // 12))
 

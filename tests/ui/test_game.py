@@ -100,6 +100,12 @@ def test_every_view_opens_by_its_key_and_draws_something_different():
     app.close()
 
 
+def test_the_screenshot_command_offers_every_view():
+    from sim.ui.commands import VIEW_CHOICES
+
+    assert VIEW_CHOICES == VIEWS
+
+
 def test_rewind_goes_back_a_month_and_the_screen_shows_it():
     app = make_app(humans=())
     for _ in range(3):

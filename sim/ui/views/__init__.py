@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from sim.ui.views.actors import ActorsView
 from sim.ui.views.base import UIState, View
+from sim.ui.views.branches import BranchesView
 from sim.ui.views.debrief import DebriefView
 from sim.ui.views.influence import InfluenceView
 from sim.ui.views.mapview import MapRenderer, MapView
@@ -10,17 +12,14 @@ from sim.ui.views.story import StoryPanel
 from sim.ui.views.timeline import TimelineView
 from sim.ui.views.why import WhyView
 
-VIEW_CLASSES = (MapView, InfluenceView, TimelineView, WhyView, DebriefView)
-VIEWS = tuple(c.key for c in VIEW_CLASSES)  # map, influence, timeline, why, debrief
+VIEW_CLASSES = (MapView, InfluenceView, TimelineView, WhyView, ActorsView, BranchesView, DebriefView)
+VIEWS = tuple(c.key for c in VIEW_CLASSES)  # map, influence, timeline, why, actors, branches, debrief
 
 
 def make_views(state: UIState) -> dict[str, View]:
     """One instance of every view, sharing one map renderer (and its caches)."""
     renderer = MapRenderer()
-    out: dict[str, View] = {}
-    for cls in VIEW_CLASSES:
-        out[cls.key] = cls(state, renderer) if cls in (MapView, DebriefView) else cls(state)
-    return out
+    return {cls.key: cls(state, renderer) if cls.uses_map else cls(state) for cls in VIEW_CLASSES}
 
 
 __all__ = ["VIEWS", "VIEW_CLASSES", "make_views", "UIState", "View", "StoryPanel", "MapRenderer"]

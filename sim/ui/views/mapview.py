@@ -75,13 +75,14 @@ class MapRenderer:
 
     def zone_layer(self, size: tuple[int, int], margin: int, control: dict[str, str],
                    zones: dict[str, dict], changed: frozenset = frozenset(),
-                   background: th.Colour = th.SEA) -> pygame.Surface:
+                   background: th.Colour | None = None) -> pygame.Surface:
         """Zones filled by their controller's colour; de-escalation zones hatched '/',
         ceasefire zones hatched '\\'; borders; zones in `changed` outlined in the accent
         colour. Cached per state (a handful of states are kept)."""
         status = tuple(sorted((z, v.get("status", ""), tuple(v.get("guarantors", ())))
                               for z, v in zones.items()))
-        key = (tuple(size), margin, tuple(sorted(control.items())), status, changed, background)
+        background = th.SEA if background is None else background  # the theme's, as it is now
+        key = (tuple(size), margin, tuple(sorted(control.items())), status, changed, background, th.ACCENT)
         surf = self._layers.get(key)
         if surf is not None:
             self._layers.move_to_end(key)
@@ -148,11 +149,14 @@ class MapView(View):
     key = "map"
     title = "Map"
     hotkey = "M"
+    uses_map = True
 
     def __init__(self, state, renderer: MapRenderer | None = None):
         super().__init__(state)
         self.r = renderer or MapRenderer()
         self.hover: str | None = None
+        self.legend_box = pygame.Rect(0, 0, 0, 0)
+        self.legend_rects: list[pygame.Rect] = []
         self._size = (0, 0)
         self._last_mouse: tuple[int, int] | None = None
 
@@ -302,7 +306,11 @@ class MapView(View):
     def _draw_legend(self, surf, mt: th.Metrics, fig: dict, changed) -> None:
         s = self.session
         ts = mt.tiny
-        lh = th.line_height(ts) + 2
+        # rows are spaced by the rendered height of the text (a little more than the font's
+        # line height), and the badge row by the badge's, so that no row runs into the next
+        text_h = th.text("Ag", ts).get_height()
+        lh = text_h + 2
+        badge_h = text_h + max(2, ts // 5) + 2
         sw = max(10, ts)
         holders = [a for a in s.actor_ids if a in set(fig["control"].values())]
         W, H = surf.get_size()
@@ -312,18 +320,26 @@ class MapView(View):
             rows = self._legend_rows(fig, holders, changed, detail)
             if len(rows) * lh <= H * 0.5:
                 break
+        # a row's indent before its text: none for titles, the swatch for items, and one more
+        # step for the per-agreement lines under their swatch
+        indent = {"title": 0, "text": sw + 6 + mt.pad}
         natural = 0
         for row in rows:
             label = s.name(row[1]) if row[0] == "actor" else row[-1]
-            natural = max(natural, th.text_width(label, ts, row[0] == "title") + (0 if row[0] == "title" else sw + 6))
+            natural = max(natural, th.text_width(label, ts, row[0] == "title") + indent.get(row[0], sw + 6))
         width = min(natural + 2 * mt.pad, max(int(W * 0.34), 160), W - 8)
-        text_w = width - 2 * mt.pad - sw - 6
-        heights = []
+        text_w = width - 2 * mt.pad - indent["text"]
+        heights, wrapped = [], []
         for row in rows:
+            # every row advances by whole lines of `lh`, so a wrapped line never runs into the next
+            lines = th.wrap(row[1], ts, text_w) if row[0] == "text" else []
+            wrapped.append(lines)
             if row[0] == "text":
-                heights.append(lh * len(th.wrap(row[1], ts, text_w - mt.pad)))
+                heights.append(lh * len(lines))
             elif row[0] == "title":
-                heights.append(th.line_height(ts, True) + 4)
+                heights.append(th.text("Ag", ts, bold=True).get_height() + 4)
+            elif row[0] == "badge":
+                heights.append(badge_h)
             else:
                 heights.append(lh)
         height = sum(heights) + 2 * mt.pad
@@ -332,73 +348,102 @@ class MapView(View):
         bg.fill((*th.PANEL, 225))
         surf.blit(bg, box)
         pygame.draw.rect(surf, th.BORDER, box, 1)
+        self.legend_box = box
+        self.legend_rects = []  # every label and marker drawn (tests check that none overlap)
         x, y = box.x + mt.pad, box.y + mt.pad
         tx = x + sw + 6
-        for row, h in zip(rows, heights):
+        put = self.legend_rects.append
+        for row, h, lines in zip(rows, heights, wrapped):
             kind = row[0]
             sw_rect = pygame.Rect(x, y + (lh - sw) // 2, sw, sw - 2)
             if kind == "title":
-                wd.draw_text(surf, row[1], (x, y + 2), ts, th.ACCENT, bold=True, max_width=box.right - x - 4)
+                put(wd.draw_text(surf, row[1], (x, y + 2), ts, th.ACCENT, bold=True, max_width=box.right - x - 4))
             elif kind == "actor":
                 wd.swatch(surf, sw_rect, th.actor_colour(row[1]))
-                wd.draw_text(surf, s.name(row[1]), (tx, y), ts, th.TEXT, max_width=box.right - tx - 4)
+                put(wd.draw_text(surf, s.name(row[1]), (tx, y), ts, th.TEXT, max_width=box.right - tx - 4))
             elif kind == "hatch":
                 col = th.DEESC_HATCH if row[1] == "de_escalation" else th.CEASEFIRE_HATCH
                 wd.swatch(surf, sw_rect, (110, 110, 116), col, 1 if row[1] == "de_escalation" else -1)
                 pygame.draw.rect(surf, col, sw_rect, 1)
-                wd.draw_text(surf, row[2], (tx, y), ts, th.TEXT, max_width=box.right - tx - 4)
+                put(wd.draw_text(surf, row[2], (tx, y), ts, th.TEXT, max_width=box.right - tx - 4))
             elif kind == "text":
-                wd.draw_wrapped(surf, row[1], tx + mt.pad, y, text_w - mt.pad, ts, th.TEXT_DIM)
+                for k, line in enumerate(lines):
+                    put(wd.draw_text(surf, line, (x + indent["text"], y + k * lh), ts, th.TEXT_DIM))
             elif kind == "badge":
                 sample = s.short(s.powers[0]) if s.powers else "XXX"
-                r = wd.badge(surf, sample, (x, y + lh // 2), ts, th.actor_colour(s.powers[0]) if s.powers
+                r = wd.badge(surf, sample, (x, y + h // 2), ts, th.actor_colour(s.powers[0]) if s.powers
                              else th.TEXT_DIM, anchor="midleft")
-                wd.draw_text(surf, row[1], (r.right + 6, y), ts, th.TEXT, max_width=box.right - r.right - 10)
+                put(r)
+                put(wd.draw_text(surf, row[1], (r.right + 6, y + h // 2), ts, th.TEXT, anchor="midleft",
+                                 max_width=box.right - r.right - 10))
             elif kind == "base":
                 cx, cy, k = x + sw // 2, y + lh // 2, max(4, sw // 2)
                 pts = [(cx, cy - k), (cx + k, cy), (cx, cy + k), (cx - k, cy)]
                 pygame.draw.polygon(surf, th.actor_colour("russia"), pts)
                 pygame.draw.polygon(surf, th.TEXT, pts, 1)
-                wd.draw_text(surf, row[1], (tx, y), ts, th.TEXT, max_width=box.right - tx - 4)
+                put(wd.draw_text(surf, row[1], (tx, y), ts, th.TEXT, max_width=box.right - tx - 4))
             elif kind == "changed":
                 pygame.draw.rect(surf, th.ACCENT, sw_rect, 2)
-                wd.draw_text(surf, row[1], (tx, y), ts, th.TEXT, max_width=box.right - tx - 4)
+                put(wd.draw_text(surf, row[1], (tx, y), ts, th.TEXT, max_width=box.right - tx - 4))
             y += h
 
-    def _draw_card(self, surf, mt: th.Metrics, zid: str, fig: dict, anchor) -> None:
+    def card_lines(self, zid: str, fig: dict) -> list[tuple[str, th.Colour, bool]]:
+        """What the zone's card says, line by line as (text, colour, bold): its holder, its
+        status (under which agreement, guaranteed by whom), the foreign and other forces in
+        it, its weight and who has influence there."""
         s = self.session
         w = s.world
-        z = s.world.s.zone(zid)
+        z = w.s.zone(zid)
         info = fig.get("zones", {}).get(zid, {})
         holder = fig["control"][zid]
-        lines: list[tuple[str, th.Colour, bool]] = []
-        lines.append((s.zone_name(zid), th.TEXT, True))
-        lines.append((f"Held by {s.name(holder)}", th.readable(th.actor_colour(holder)), True))
+        lines: list[tuple[str, th.Colour, bool]] = [
+            (s.zone_name(zid), th.TEXT, True),
+            (f"Held by {s.name(holder)}", th.readable(th.actor_colour(holder)), True)]
         status = info.get("status", "")
         if status in KIND_LABEL:
             g = ", ".join(s.name(x) for x in info.get("guarantors", [])) or "nobody"
-            lines.append((f"{KIND_LABEL[status]} zone, guaranteed by {g}", th.TEXT, False))
+            ag = next((a for a in fig.get("agreements", []) if a["kind"] == status and zid in a["zones"]), None)
+            until = (f", until {ag['until']}" if ag.get("until") else ", open-ended") if ag else ""
+            lines.append((f"{KIND_LABEL[status]} zone{until}; guaranteed by {g}", th.TEXT, False))
+        elif status == "contested":
+            lines.append(("Contested: hostile forces in it or next to it", th.ACCENT, False))
         elif status:
-            lines.append(("Contested: hostile forces in or next to it" if status == "contested"
-                          else "Quiet", th.TEXT_DIM, False))
+            lines.append(("Quiet: no hostile forces near", th.TEXT_DIM, False))
+        own = float(w.ground[w.s.actor(holder), z])
+        foreign = s.foreign_forces().get(zid, [])
+        powers = {a for a, _ in foreign}
+        others = sorted(((s.actor_ids[a], float(w.ground[a, z])) for a in range(w.s.A)
+                         if w.ground[a, z] > 0.05 and s.actor_ids[a] != holder and s.actor_ids[a] not in powers),
+                        key=lambda r: -r[1])
+        lines.append((f"Holder's forces: {own:.1f}", th.TEXT_DIM, False))
+        if foreign:
+            lines.append(("Foreign forces:", th.ACCENT, True))
+            lines += [(f"  {s.name(a)}  {g:.1f}", th.readable(th.actor_colour(a)), False) for a, g in foreign]
+        else:
+            lines.append(("Foreign forces: none", th.TEXT_DIM, False))
+        if others:
+            lines.append(("Other forces:", th.ACCENT, True))
+            lines += [(f"  {s.name(a)}  {g:.1f}", th.readable(th.actor_colour(a)), False) for a, g in others]
         lines.append((f"Population {float(w.s.pop[z]):.1f} m, strategic value {float(w.s.value[z]):.2f}",
                       th.TEXT_DIM, False))
-        ground = [(s.actor_ids[a], float(w.ground[a, z])) for a in range(w.s.A) if w.ground[a, z] > 0.05]
-        if ground:
-            lines.append(("Ground units:", th.ACCENT, True))
-            for a, g in sorted(ground, key=lambda r: -r[1]):
-                lines.append((f"  {s.name(a)}  {g:.1f}", th.readable(th.actor_colour(a)), False))
         zi = fig.get("zone_influence", {}).get(zid, {})
         if zi:
             top = sorted(zi.items(), key=lambda kv: -kv[1])[:4]
             lines.append(("Influence: " + ", ".join(f"{s.short(a)} {v:.0%}" for a, v in top), th.TEXT_DIM, False))
+        return lines
+
+    def _draw_card(self, surf, mt: th.Metrics, zid: str, fig: dict, anchor) -> None:
+        W, H = surf.get_size()
         ts = mt.small
         lh = th.line_height(ts) + 1
-        width = max(th.text_width(t, ts, b) for t, _, b in lines) + 2 * mt.pad
-        width = min(width, surf.get_width() - 8)
-        height = lh * len(lines) + 2 * mt.pad
+        max_w = max(mt.px(200), min(int(W * 0.45), mt.px(380))) - 2 * mt.pad
+        rows: list[tuple[str, th.Colour, bool]] = []
+        for t, c, b in self.card_lines(zid, fig):
+            for k, line in enumerate(th.wrap(t, ts, max_w, b)):
+                rows.append(((" " * 4 if k else "") + line, c, b))
+        width = min(max(th.text_width(t, ts, b) for t, _, b in rows) + 2 * mt.pad, W - 8)
+        height = lh * len(rows) + 2 * mt.pad
         x, y = anchor[0] + mt.px(16), anchor[1] + mt.px(16)
-        W, H = surf.get_size()
         if x + width > W - 4:
             x = anchor[0] - width - mt.px(16)
         if y + height > H - 4:
@@ -407,7 +452,6 @@ class MapView(View):
         box = pygame.Rect(x, y, width, height)
         wd.panel(surf, box, th.PANEL_HI, th.TEXT, radius=6)
         yy = y + mt.pad
-        for t, c, b in lines:
+        for t, c, b in rows:
             wd.draw_text(surf, t, (x + mt.pad, yy), ts, c, bold=b, max_width=width - 2 * mt.pad)
             yy += lh
-

@@ -154,8 +154,10 @@ def check_references(s: Scenario) -> list[Problem]:
         actor(("objectives", a), a)
         for i, o in enumerate(objs):
             condition(("objectives", a, i, "holds"), o.holds)
-            if o.by is not None and not s.start <= o.by:
-                out.append((("objectives", a, i, "by"), f"{o.by} is before the scenario starts ({s.start})"))
+            # the start month is the opening position, never a month played, so it cannot be judged
+            if o.by is not None and (o.by.year, o.by.month) <= (s.start.year, s.start.month):
+                out.append((("objectives", a, i, "by"), f"{o.by} is not after the scenario's first month "
+                            f"({s.start:%Y-%m}); objectives are judged in a month that is played"))
     for i, o in enumerate(s.outcomes):
         condition(("outcomes", i, "holds"), o.holds)
 

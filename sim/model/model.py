@@ -28,6 +28,36 @@ class Snapshot:
     turn: int
 
 
+@dataclass(frozen=True)
+class Preview:
+    """What the AI expects of one legal action (see ArbiterModel.preview)."""
+
+    action: str
+    target: str | None
+    text: str
+    track: str
+    utility: float
+    cost: float  # money, before upkeep
+    effects: list[tuple[str, float]]  # (the change in words, its expected size)
+    terms: list[tuple[str, float, str]]  # (preference term, contribution, source)
+
+
+def _metric_words(lay, m: int, s) -> str:
+    """A metric of the flat vector M in words (see influence.Layout)."""
+    A, Z = lay.A, lay.Z
+    if m < Z * A:
+        return f"chance {s.names[m % A]} holds {s.zone_names[m // A]}"
+    if m < 2 * Z * A:
+        k = m - Z * A
+        return f"{s.names[k // Z]}'s forces in {s.zone_names[k % Z]}"
+    if m < 2 * Z * A + 5 * A:
+        block, a = divmod(m - 2 * Z * A, A)
+        what = ("leverage over Damascus", "standing", "sanctions on it", "spending", "losses")[block]
+        return f"{s.names[a]}'s {what}"
+    a, k = divmod(m - 2 * Z * A - 5 * A, lay.K)
+    return f"settlement on {s.issues.ids[k].replace('_', ' ')} near {s.names[a]}'s position"
+
+
 class ArbiterModel(mesa.Model):
     """One game of a scenario.
 
@@ -157,6 +187,29 @@ class ArbiterModel(mesa.Model):
                    else s.trades[t].id if kind == "trade" else None)
             out.append((action, tid, float(sc.utility[a, slot])))
         return out
+
+    def preview(self, actor: str) -> list["Preview"]:
+        """Every legal action of `actor` this month, best first, with what the AI expects of
+        it: the utility, its money cost, the largest expected changes in the state, and the
+        utility broken down by preference term with each term's source."""
+        from sim.model.catalogue import CATALOGUE
+        from sim.model.rules import _label, _terms_json
+
+        s = self.world.s
+        a = s.actor(actor)
+        slots, lay = self.compiled.slots, self.compiled.lay
+        sc, _ = dec.score(self.world, lay, self.compiled.G, slots)
+        out = []
+        for slot in np.flatnonzero(sc.legal[a]):
+            action, t = slots.decode(int(slot))
+            text, tid = _label(self.world, self.compiled, action, t)
+            idx, val = np.asarray(sc.idx[a, slot]), np.asarray(sc.val[a, slot])
+            order = np.argsort(-np.abs(val), kind="stable")[:4]
+            effects = [(_metric_words(lay, int(idx[i]), s), float(val[i])) for i in order if abs(val[i]) > 1e-4]
+            terms = [(d["term"], d["value"], d["source"]) for d in _terms_json(self.compiled, a, idx, val)]
+            out.append(Preview(action, tid, text, CATALOGUE[action].track, float(sc.utility[a, slot]),
+                               CATALOGUE[action].cost, effects, terms))
+        return sorted(out, key=lambda p: -p.utility)
 
     # --- snapshots ------------------------------------------------------------------------
 

@@ -651,8 +651,9 @@ class HelpScene(Scene):
 
 class OrdersScene(Scene):
     """The human power's orders for the month: every legal action of each track with the
-    expected utility the AI would give it (a preview). Up/Down pick, Enter queues, Tab
-    switches track, Esc or O closes. Unqueued tracks are left to the AI."""
+    expected utility the AI would give it, and for the one picked a preview of its money
+    cost, its expected effects and the preference terms behind its score. Up/Down pick,
+    Enter queues, Tab switches track, Esc or O closes. Unqueued tracks are left to the AI."""
 
     overlay = True
 
@@ -663,11 +664,10 @@ class OrdersScene(Scene):
         self.on_close = on_close
         self.state = state
         self.actor = actor
-        legal = state.session.legal_actions(actor)
+        self.previews = {(p.action, p.target): p for p in state.session.model.preview(actor)}
+        legal = [(p.action, p.target, p.utility) for p in self.previews.values()]  # best first
         self.tracks = {"military": [x for x in legal if x[0] in MILITARY],
                        "diplomatic": [x for x in legal if x[0] not in MILITARY]}
-        for k in self.tracks:
-            self.tracks[k].sort(key=lambda x: -x[2])
         self.track = "military"
         self.index = {"military": 0, "diplomatic": 0}
         self.rows: list[tuple[pygame.Rect, str, int]] = []
@@ -722,6 +722,8 @@ class OrdersScene(Scene):
         y = r.bottom + mt.pad
         col_w = (box.w - 3 * pad) // 2
         lh = th.line_height(mt.small) + 4
+        detail_top = box.bottom - pad - 4 * th.line_height(mt.small) - mt.pad
+        self._detail(surf, pygame.Rect(box.x + pad, detail_top, box.w - 2 * pad, box.bottom - pad - detail_top), mt)
         queued = s.queued.get(self.actor, {})
         self.rows = []
         for j, track in enumerate(("military", "diplomatic")):
@@ -731,7 +733,7 @@ class OrdersScene(Scene):
                          bold=True)
             yy = y + th.line_height(mt.body, True) + 4
             items = self.tracks[track]
-            room = max(1, (box.bottom - pad - yy) // lh)
+            room = max(1, (detail_top - mt.pad - yy) // lh)
             first = max(0, min(self.index[track] - room // 2, len(items) - room))
             for i in range(first, min(len(items), first + room)):
                 action, target, u = items[i]
@@ -748,3 +750,26 @@ class OrdersScene(Scene):
                              th.GOOD if u > 0 else th.BAD if u < 0 else th.TEXT_DIM, anchor="topright")
                 self.rows.append((row, track, i))
                 yy += lh
+
+    def _detail(self, surf, rect: pygame.Rect, mt: th.Metrics) -> None:
+        """The picked action: its cost, what the AI expects it to change, and why it scores so."""
+        items = self.tracks[self.track]
+        if not items:
+            return
+        s = self.state.session
+        action, target, _ = items[self.index[self.track]]
+        p = self.previews[(action, target)]
+        pygame.draw.line(surf, th.BORDER, rect.topleft, (rect.right, rect.top))
+        lh = th.line_height(mt.small)
+        y = rect.y + mt.pad // 2
+        treasury = float(s.world.treasury[s.world.s.actor(self.actor)])
+        wd.draw_text(surf, f"{action_label(s, action, target)}: costs {p.cost:.2f} of a treasury of {treasury:.1f}",
+                     (rect.x, y), mt.small, th.ACCENT, bold=True, max_width=rect.w)
+        y += lh
+        effects = "; ".join(f"{what} {v:+.2f}" for what, v in p.effects[:3]) or "no change the AI can foresee"
+        wd.draw_text(surf, f"Expected: {effects}", (rect.x, y), mt.small, th.TEXT, max_width=rect.w)
+        y += lh
+        terms = sorted((t for t in p.terms if abs(t[1]) >= 5e-5), key=lambda t: -abs(t[1]))[:4]
+        why = "; ".join(f"{name} {v:+.4f} [{src}]" for name, v, src in terms) or "no preference term moves"
+        wd.draw_text(surf, f"Why it scores {fmt(p.utility, 4)}: {why}", (rect.x, y), mt.small, th.TEXT_DIM,
+                     max_width=rect.w)

@@ -265,3 +265,17 @@ def test_presenter_mode_has_large_type_high_contrast_and_captions():
     finally:
         app.close()
     assert th.Metrics((1280, 800)).tiny < 24 and th.BG != (0, 0, 0)
+
+
+def test_the_orders_preview_shows_cost_expected_effects_and_sourced_terms():
+    from sim.model.catalogue import CATALOGUE
+
+    app = make_app()
+    press(app, pygame.K_o)
+    orders = top(app)
+    reinforce = next(p for p in orders.previews.values() if p.action == "reinforce")
+    assert reinforce.cost == CATALOGUE["reinforce"].cost
+    assert any("Russia's forces in" in what and v > 0 for what, v in reinforce.effects)
+    assert reinforce.utility == pytest.approx(sum(v for _, v, _ in reinforce.terms), abs=1e-5)
+    assert all(src for _, _, src in reinforce.terms)
+    app.close()

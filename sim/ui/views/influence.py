@@ -90,29 +90,34 @@ class InfluenceView(View):
         y = pad
         dep = vals.get(("dependence", ""), 0.0)
         y = wd.section_title(surf, "Leverage over Damascus", pad, y, W - 2 * pad, mt.head)
-        y = wd.draw_wrapped(surf, f"How far each power can sway the regime: Damascus's dependence on "
-                            f"outside help ({dep:.2f} now) shared out by the support each patron gives. "
-                            f"The regime ({s.name(s.world.s.actor_ids[s.world.s.regime])}) is the one swayed.",
-                            pad, y, W - 2 * pad, mt.small, th.TEXT_DIM) + mt.pad // 2
+        # presenter type is too large for the explanations: the room hears them instead
+        if not th.PRESENTER:
+            y = wd.draw_wrapped(surf, f"How far each power can sway the regime: Damascus's dependence on "
+                                f"outside help ({dep:.2f} now) shared out by the support each patron gives. "
+                                f"The regime ({s.name(s.world.s.actor_ids[s.world.s.regime])}) is the one swayed.",
+                                pad, y, W - 2 * pad, mt.small, th.TEXT_DIM) + mt.pad // 2
         n = len(s.powers)
         avail = H - y - pad
         # Two bar groups and the territory strip share the height.
         strip_h = max(th.line_height(mt.small) * 3 + mt.pad, int(avail * 0.2))
         group_h = (avail - strip_h - th.line_height(mt.head) * 2 - th.line_height(mt.tiny) * 2 - mt.pad * 4) / 2
-        bar_h = max(6, min(int(group_h / max(n, 1)) - 4, mt.px(30)))
+        # a row is never shorter than its label, or names would overlap
+        row = max(int(group_h / max(n, 1)), th.line_height(mt.body) + 2)
+        bar_h = max(6, min(row - 4, mt.px(30)))
         regime = s.world.s.actor_ids[s.world.s.regime]
         patrons = [a for a in s.powers if a != regime]
-        y = self._bars(surf, mt, "leverage", vals, prev, y, bar_h, pad, scale_max=1.0, actors=patrons)
+        y = self._bars(surf, mt, "leverage", vals, prev, y, bar_h, row, pad, scale_max=1.0, actors=patrons)
         y += mt.pad
         y = wd.section_title(surf, "Standing", pad, y, W - 2 * pad, mt.head)
-        y = wd.draw_wrapped(surf, "Reputation earned or lost by deeds, plus guaranteeing zones, convening "
-                            "and joining talks, and brokering between the others (0 to 1).",
-                            pad, y, W - 2 * pad, mt.small, th.TEXT_DIM) + mt.pad // 2
-        y = self._bars(surf, mt, "standing", vals, prev, y, bar_h, pad, scale_max=1.0, actors=list(s.powers))
+        if not th.PRESENTER:
+            y = wd.draw_wrapped(surf, "Reputation earned or lost by deeds, plus guaranteeing zones, convening "
+                                "and joining talks, and brokering between the others (0 to 1).",
+                                pad, y, W - 2 * pad, mt.small, th.TEXT_DIM) + mt.pad // 2
+        y = self._bars(surf, mt, "standing", vals, prev, y, bar_h, row, pad, scale_max=1.0, actors=list(s.powers))
         y += mt.pad
         self._territory(surf, mt, vals, y, pad, H - pad)
 
-    def _bars(self, surf, mt, metric, vals, prev, y, bar_h, pad, scale_max, actors) -> int:
+    def _bars(self, surf, mt, metric, vals, prev, y, bar_h, row, pad, scale_max, actors) -> int:
         s = self.session
         W = surf.get_width()
         name_w = max(th.text_width(s.name(a), mt.body, True) for a in s.powers) + mt.pad
@@ -139,7 +144,7 @@ class InfluenceView(View):
                 if abs(d) >= 0.0005:
                     wd.draw_text(surf, f"{d:+.3f}", (r.right + mt.pad // 2, y + bar_h // 2), mt.small,
                                  th.GOOD if d > 0 else th.BAD, anchor="midleft")
-            y += bar_h + max(3, bar_h // 4)
+            y += max(row, bar_h + max(3, bar_h // 4))
         for q in (0.0, 0.25, 0.5, 0.75, 1.0):
             gx = x0 + int(bar_w * q)
             wd.draw_text(surf, f"{q * scale_max:g}", (gx, y - 2), mt.tiny, th.TEXT_FAINT,
@@ -149,8 +154,11 @@ class InfluenceView(View):
     def _territory(self, surf, mt, vals, y, pad, bottom) -> None:
         s = self.session
         W = surf.get_width()
+        strip = th.line_height(mt.small) + 4  # the strip must hold its labels
+        if bottom - y < th.line_height(mt.head, True) + 2 * strip:
+            return  # no room (large presenter type): the map shows who holds what anyway
         y = wd.section_title(surf, "Share of Syria's population held", pad, y, W - 2 * pad, mt.head)
-        h = max(8, min(mt.px(26), bottom - y - th.line_height(mt.small) - 4))
+        h = max(strip, min(mt.px(26), bottom - y - th.line_height(mt.small) - 4))
         rect = pygame.Rect(pad, y, W - 2 * pad, h)
         pygame.draw.rect(surf, th.PANEL, rect)
         x = float(rect.x)

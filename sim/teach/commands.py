@@ -1,0 +1,248 @@
+"""The classroom commands, dispatched from sim.cli: ``briefing`` and ``predict``.
+
+    run_sim.py briefing SCENARIO --actor ACTOR [--out FILE.html|FILE.md] [--format html|md]
+    run_sim.py briefing SCENARIO --all [--out FOLDER | --out NAME.html] [--format html|md]
+    run_sim.py predict SAVE "statement" [...] [--file LIST.yaml] [--by NAME]
+    run_sim.py predict SAVE --list
+
+Exit codes as for the rest of the command line: 0 success, 2 bad input (one paragraph on
+stderr), 1 an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from sim.teach.common import TeachError, month
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one path for bad input: a TeachError, exit 2
+        raise TeachError(f"{self.prog}: {message}\n(see '{self.prog} --help')")
+
+
+def main(name: str, argv: list[str]) -> int:
+    from sim.saves import SaveError
+    from sim.scenario import ScenarioError
+
+    try:
+        if name == "forecast": raise TeachError(f"'{name}' is not available in this version of Arbiter")  # noqa: E701
+        if name == "debrief": raise TeachError(f"'{name}' is not available in this version of Arbiter")  # noqa: E701
+        handler = COMMANDS.get(name)
+        if handler is None:
+            raise TeachError(f"'{name}' is not a classroom command; expected one of: {', '.join(COMMANDS)}")
+        return handler(argv)
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    except (TeachError, ScenarioError, SaveError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    except Exception:  # an internal error: say so plainly
+        traceback.print_exc()
+        print("internal error: please report it with the command you ran", file=sys.stderr)
+        return 1
+
+
+# --- briefing -----------------------------------------------------------------------------------
+
+
+def briefing_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="arbiter briefing", description="A printable role briefing for a power in a scenario: "
+                "who you are, what you want and why (with sources), your forces, options and objectives.")
+    p.add_argument("scenario", help="scenario id or YAML path")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--actor", help="the power (id or name, e.g. russia, 'United States', the regime)")
+    who.add_argument("--all", action="store_true", help="one briefing per power")
+    p.add_argument("--out", metavar="FILE", help="write to FILE (.html or .md); with --all a folder, or NAME.html "
+                   "for NAME-ACTOR.html files (default: Markdown on the screen)")
+    p.add_argument("--format", choices=("html", "md"), help="default: from the --out suffix")
+    return p
+
+
+_SUFFIX = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
+
+
+def cmd_briefing(argv: list[str]) -> int:
+    from sim.scenario import load_scenario
+    from sim.teach import briefing
+    from sim.teach.render import to_html, to_markdown
+
+    args = briefing_parser().parse_args(argv)
+    loaded = load_scenario(args.scenario)
+    out = Path(args.out) if args.out else None
+    fmt = args.format
+    if fmt is None and out is not None:
+        fmt = _SUFFIX.get(out.suffix.lower())
+        if fmt is None:
+            if not (args.all and out.suffix == ""):
+                raise TeachError(f"--out {out}: cannot tell the format from its name; end it in .html or .md, "
+                                 f"or add --format html or --format md")
+            fmt = "html"  # --all into a folder
+    fmt = fmt or "md"
+    actors = briefing.powers(loaded) if args.all else [briefing.resolve_actor(loaded, args.actor)]
+    write = to_html if fmt == "html" else to_markdown
+    docs = {a: write(briefing.build(loaded, a).doc) for a in actors}
+    if out is None:
+        if fmt == "html" and len(docs) > 1:
+            raise TeachError("--all --format html writes one page per power: give --out FOLDER")
+        sys.stdout.write("\n\n".join(docs.values()))
+        return 0
+    if not args.all:
+        _write(out, docs[actors[0]])
+        print(f"wrote {out} ({loaded.scenario.actors[actors[0]].name}, {fmt})")
+        return 0
+    ext = "." + fmt
+    for a, text in docs.items():
+        path = (out.parent / f"{out.stem}-{a}{out.suffix}" if out.suffix.lower() in _SUFFIX
+                else out / f"{loaded.scenario.id}-{a}{ext}")
+        _write(path, text)
+        print(f"wrote {path} ({loaded.scenario.actors[a].name}, {fmt})")
+    return 0
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)  # never leave half a page behind
+    except OSError as exc:
+        raise TeachError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+# --- predict ------------------------------------------------------------------------------------
+
+
+def predict_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="arbiter predict", description="Record the class's predictions in a saved game and see "
+                "how they stand. Statements are read by patterns; --help-statements lists them.")
+    p.add_argument("save", help="a saved game (.arbiter)")
+    p.add_argument("statements", nargs="*", help="predictions in quotes, e.g. \"Turkey holds Afrin at the end\"")
+    p.add_argument("--file", metavar="LIST.yaml", help="a YAML list of predictions (see docs/classroom.md)")
+    p.add_argument("--by", metavar="NAME", help="who makes them (a team or a student)")
+    p.add_argument("--list", action="store_true", help="list the save's predictions and how each stands")
+    p.add_argument("--help-statements", action="store_true", help="the statements understood, with examples")
+    return p
+
+
+def cmd_predict(argv: list[str]) -> int:
+    from sim import saves
+    from sim.teach import predictions as P
+
+    args = predict_parser().parse_args(argv)
+    if args.help_statements:
+        print(P.HELP)
+        return 0
+    path = Path(args.save)
+    game = saves.read(path)
+    model = saves.restore(game, record=False)
+    ctx = P.context_for(model)
+    old = P.stored(game, model)
+    if args.list:
+        if args.statements or args.file:
+            raise TeachError("predict: --list shows the recorded predictions; add new ones without --list")
+        return _list(path, model, ctx, old)
+    if not args.statements and not args.file:
+        raise TeachError("predict: give one or more statements in quotes, --file LIST.yaml, or --list to see "
+                         "those recorded; for example: arbiter predict game.arbiter \"Turkey holds Afrin at "
+                         "the end\"\n\n" + P.HELP)
+    new, problems = [], []
+    for text in args.statements:
+        try:
+            new.append(P.parse(text, None, ctx=ctx, by=args.by))
+        except TeachError as exc:
+            problems.append(str(exc))
+    if args.file:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise TeachError(f"{args.file}: cannot read ({exc.strerror or exc})") from None
+        except UnicodeDecodeError:
+            raise TeachError(f"{args.file}: not UTF-8 text") from None
+        try:
+            new += P.read_list(text, None, name=Path(args.file).name, ctx=ctx, by=args.by)
+        except TeachError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise TeachError("nothing was added to the save:\n" + "\n".join(problems))
+    kept = {_key(p) for p in old}
+    added, repeated = [], 0
+    for p in new:
+        if _key(p) in kept:
+            repeated += 1
+            continue
+        kept.add(_key(p))
+        added.append(_with_id(p, len(old) + len(added) + 1))
+    records = [p.to_dict() for p in old + added]
+    game.extras = {**game.extras, P.EXTRAS_KEY: records}
+    saves.write_game(path, game)
+    saves.read(path)  # the file written reads back and checks
+    where = f"{month(ctx.date(model.world.turn))}, turn {model.world.turn} of {model.turns}"
+    if model.world.turn >= model.turns:
+        print("Note: this game has been played to its end, so a prediction about it is judged at once; "
+              "predictions are best made on a save from before the end.")
+    print(f"Added {len(added)} prediction{'s' if len(added) != 1 else ''} to {path.name} (made in {where})"
+          + (f"; {repeated} already recorded, not added again" if repeated else "") + ".")
+    for j in P.judge(added, model):
+        print(_status(j, ctx, model))
+    print(f"\nSee how they all stand at any time: arbiter predict {path.name} --list")
+    return 0
+
+
+def _key(p) -> tuple:
+    d = p.to_dict()
+    d.pop("id", None)
+    d.pop("text", None)
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in d.items()))
+
+
+def _with_id(p, n: int):
+    from dataclasses import replace
+
+    return replace(p, id=f"p{n}")
+
+
+def _list(path: Path, model, ctx, preds) -> int:
+    from sim.teach import predictions as P
+
+    where = f"{month(ctx.date(model.world.turn))}, turn {model.world.turn} of {model.turns}"
+    if not preds:
+        print(f"{path.name} has no predictions yet (the game is in {where}). Add some with: "
+              f"arbiter predict {path.name} \"Turkey holds Afrin at the end\"")
+        return 0
+    print(f"Predictions in {path.name} (the game is in {where}):")
+    judged = P.judge(preds, model)
+    for j in judged:
+        print(_status(j, ctx, model))
+    counts = {"true": 0, "false": 0, "open": 0}
+    for j in judged:
+        counts[j.status] += 1
+    print(f"\n{counts['true']} came true, {counts['false']} did not, {counts['open']} not yet decided.")
+    return 0
+
+
+def _status(j, ctx, model) -> str:
+    from sim.teach import predictions as P
+
+    p = j.prediction
+    who = f", by {p.by}" if p.by else ""
+    head = f"{p.id + '  ' if p.id else ''}\"{p.text}\" (made in {month(ctx.date(p.made_at_turn))}{who})"
+    if j.status == "open":
+        due = p.due(model.turns)
+        verdict = (f"not yet decided: judged {P.when_words(p, ctx)}"
+                   + (f" (turn {due})" if p.when != "end" else f" ({month(ctx.date(due))}, turn {due})"))
+    else:
+        verdict = (f"{'came true' if j.status == 'true' else 'did not come true'}: judged in "
+                   f"{month(ctx.date(j.turn))} (turn {j.turn})")
+    now = "holds" if j.holds_now else "does not hold"
+    if j.figure_now is not None:
+        now += f" ({p.quantity} {j.figure_now:.3f}, {p.op} {p.value:.3f} wanted)"
+    return f"{head}\n    {verdict}; now ({month(ctx.date(j.now))}) it {now}"
+
+
+COMMANDS = {"briefing": cmd_briefing, "predict": cmd_predict}

@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="play a scenario headless (AI on every side)")
     r.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, help="scenario id or YAML path")
     r.add_argument("--turns", type=_positive_int, help="months to play (default: the scenario's length)")
+    r.add_argument("--stop-after", type=_nonneg_int, metavar="N",
+                   help="play only the first N months of a game that keeps its full length, e.g. to "
+                        "--save it and carry on in class (0: save the opening position)")
     r.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     r.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                    help="override a scenario value, e.g. parameters.decisiveness=2 (repeatable)")
@@ -98,6 +101,16 @@ def display_available() -> bool:
     if sys.platform.startswith(("win", "darwin")):
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _nonneg_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {n}")
+    return n
 
 
 def _positive_int(text: str) -> int:
@@ -186,10 +199,12 @@ def cmd_run(args) -> int:
     for a in args.explain:
         if a not in scn.actors:
             raise BadInput(f"--explain: no actor '{a}' in {scn.id}; expected one of: {', '.join(scn.actors)}")
+    stop = model.turns if args.stop_after is None else min(args.stop_after, model.turns)
     if not args.quiet:
-        print(f"{scn.title} — seed {args.seed}, {model.turns} months from {model.world.date.isoformat()[:7]}")
+        print(f"{scn.title} — seed {args.seed}, {model.turns} months from {model.world.date.isoformat()[:7]}"
+              + (f" (stopping after {stop})" if stop < model.turns else ""))
         print()
-    while model.running:
+    while model.running and model.world.turn < stop:
         model.step()
         if not args.quiet:
             for line in account_lines(model.records[-1]):

@@ -49,6 +49,13 @@ def closing_table(model: "ArbiterModel") -> str:
         zones = ", ".join(s.zone_names[z] for z in ag.zones)
         g = ", ".join(s.names[x] for x in ag.guarantors) or "none"
         lines.append(f"  {ag.kind.replace('_', '-')}: {zones} (guarantors: {g})")
+    if s.scenario.objectives:
+        from sim.model.objectives import scores
+
+        over = w.turn >= model.turns
+        lines += ["", "Score: objectives' points won" + ("" if over else " so far (most are judged at the end)")]
+        for actor, (won, total) in scores(model.scorecard()).items():
+            lines.append(f"  {s.names[s.actor(actor)]:<26} {won:>3} of {total}")
     return "\n".join(lines)
 
 

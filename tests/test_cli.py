@@ -273,3 +273,13 @@ def test_no_command_with_a_display_opens_the_game(monkeypatch):
     monkeypatch.setattr(ui_commands, "main", lambda name, argv: opened.append((name, argv)) or 0)
     assert main([]) == 0
     assert opened == [("play", [])]
+
+
+def test_run_stop_after_saves_a_game_that_keeps_its_full_length(tmp_path, capsys):
+    from sim import saves
+
+    out = tmp_path / "start.arbiter"
+    assert main(["run", "astana_2017", "--stop-after", "0", "--quiet", "--save", str(out)]) == 0
+    model, game = saves.load(out)
+    assert (game.turn, game.turns, model.running) == (0, 36, True)
+    assert "so far" in capsys.readouterr().out  # the score is not final yet

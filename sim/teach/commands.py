@@ -170,14 +170,7 @@ def cmd_predict(argv: list[str]) -> int:
             problems.append(str(exc))
     if problems:
         raise TeachError("nothing was added to the save:\n" + "\n".join(problems))
-    kept = {_key(p) for p in old}
-    added, repeated = [], 0
-    for p in new:
-        if _key(p) in kept:
-            repeated += 1
-            continue
-        kept.add(_key(p))
-        added.append(_with_id(p, len(old) + len(added) + 1))
+    added, repeated = P.added(old, new)
     records = [p.to_dict() for p in old + added]
     game.extras = {**game.extras, P.EXTRAS_KEY: records}
     saves.write_game(path, game)
@@ -192,19 +185,6 @@ def cmd_predict(argv: list[str]) -> int:
         print(_status(j, ctx, model))
     print(f"\nSee how they all stand at any time: arbiter predict {path.name} --list")
     return 0
-
-
-def _key(p) -> tuple:
-    d = p.to_dict()
-    d.pop("id", None)
-    d.pop("text", None)
-    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in d.items()))
-
-
-def _with_id(p, n: int):
-    from dataclasses import replace
-
-    return replace(p, id=f"p{n}")
 
 
 def _list(path: Path, model, ctx, preds) -> int:

@@ -699,6 +699,26 @@ def tally(judgements: list[Judgement]) -> dict[str, dict[str, int]]:
 EXTRAS_KEY = "predictions"
 
 
+def added(old: list[Prediction], new: list[Prediction]) -> tuple[list[Prediction], int]:
+    """The new predictions to keep beside `old`, numbered on from them (p1, p2...), with
+    exact repeats of one already kept left out; and how many were repeats."""
+    def key(p) -> tuple:
+        d = p.to_dict()
+        d.pop("id", None)
+        d.pop("text", None)
+        return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in d.items()))
+
+    kept = {key(p) for p in old}
+    out, repeated = [], 0
+    for p in new:
+        if key(p) in kept:
+            repeated += 1
+            continue
+        kept.add(key(p))
+        out.append(replace(p, id=f"p{len(old) + len(out) + 1}"))
+    return out, repeated
+
+
 def context_for(model, made_at: int | None = None) -> Context:
     """Read statements against a game: its scenario, its length, and its current month."""
     turn = model.world.turn if made_at is None else made_at

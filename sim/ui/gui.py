@@ -62,7 +62,7 @@ class Dialog:
 
     def __init__(self, size: tuple[int, int], title: str, body: str, buttons: list[Button], *,
                  slider: tuple[float, float, float, str] | None = None, items: list[str] | None = None,
-                 default: str | None = None, cancel: str | None = None):
+                 default: str | None = None, cancel: str | None = None, entry: str | None = None):
         self.size = size
         self.mt = mt = th.Metrics(size)
         self.manager = pygame_gui.UIManager(size, theme_path=_theme(mt), enable_live_theme_updates=False)
@@ -86,6 +86,7 @@ class Dialog:
         item_h = bh
         list_h = min(len(self.items), max(1, (H // 3) // item_h)) * (item_h + 4) if self.items else 0
         slider_h = (bh + th.line_height(mt.body) + 4 + mt.pad) if slider else 0
+        slider_h += (bh + mt.pad) if entry is not None else 0
         h = min(H - 2 * mt.pad, pad + title_h + body_h + list_h + slider_h + bh + 2 * pad)
         self.rect = pygame.Rect((W - w) // 2, (H - h) // 2, w, h)
         self.panel = pygame_gui.elements.UIPanel(self.rect, manager=self.manager)
@@ -117,6 +118,12 @@ class Dialog:
                 pygame.Rect(pad, y, inner, bh), value, (lo, hi), manager=self.manager, container=self.panel,
                 click_increment=0.05)
             y += bh + mt.pad // 2
+        self.entry = None
+        if entry is not None:  # typed text: letters go to it, so only Enter and Esc stay keys
+            self.entry = pygame_gui.elements.UITextEntryLine(pygame.Rect(pad, y, inner, bh), manager=self.manager,
+                                                             container=self.panel, initial_text=entry)
+            self.entry.focus()
+            y += bh + mt.pad
         x = (w - row_w) // 2
         self.button_widgets: dict[object, str] = {}
         for b in buttons:
@@ -139,8 +146,13 @@ class Dialog:
 
     # --- events ---------------------------------------------------------------------------
 
+    @property
+    def text(self) -> str:
+        return "" if self.entry is None else self.entry.get_text()
+
     def handle(self, event: pygame.event.Event) -> str | None:
-        if event.type == pygame.KEYDOWN:
+        if event.type == pygame.KEYDOWN and (self.entry is None or event.key in (
+                pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_ESCAPE)):
             return self._key(event.key)
         if event.type == pygame_gui.UI_BUTTON_PRESSED:
             if event.ui_element in self.button_widgets:

@@ -36,6 +36,7 @@ HELP_ROWS = (
     ("[ ]  or  PgUp PgDn", "why: earlier / later month (End: the latest)"),
     ("Up / Down", "why: pick a decision or answer; actors and debrief: scroll"),
     ("S  /  L", "save the game  /  load a saved game (every month is also autosaved)"),
+    ("E", "record a prediction the game will check, e.g. \"Turkey holds Afrin at the end\""),
     ("F11", "full screen on or off"),
     ("Mouse", "click a tab, a zone, a decision or month in 'why'; the wheel scrolls panels"),
     ("H or ?", "show or hide these keys"),
@@ -290,6 +291,40 @@ class GameScene(Scene):
         else:
             self.stack.push(OrdersScene(self.state, s.humans[0]))
 
+    def open_prediction(self, text: str = "", problem: str = "") -> None:
+        """The class writes down what it expects; the game checks it as it goes on."""
+        from sim.teach import predictions as P
+
+        s = self.session
+        model = s.model
+        kept = s.extras.get(P.EXTRAS_KEY) or []
+        lines = ([f"**{problem[0].upper()}{problem[1:]}**"] if problem else []) + [
+            "Write what you expect, as a sentence the game can check: who holds a zone, a power's "
+            "presence, leverage or standing, an agreement or a trade, and when. For example: "
+            "**Idlib is still outside regime control in May 2019**, **Iran's presence falls below half "
+            "of today's**, **Turkey holds Afrin at the end**."]
+        if kept:
+            lines.append(f"Recorded so far: {len(kept)}; the debrief scores them all.")
+
+        def done(result: str, dialog) -> None:
+            if result != "add":
+                return
+            try:
+                ctx = P.context_for(model)
+                old = [P.from_dict(d, ctx=ctx) for d in kept]
+                new, repeated = P.added(old, [P.parse(dialog.text, None, ctx=ctx)])
+            except P.TeachError as exc:
+                self.open_prediction(dialog.text, str(exc).split("\n\n")[0])
+                return
+            s.extras = {**s.extras, P.EXTRAS_KEY: [*kept, *(p.to_dict() for p in new)]}
+            self.say("Already recorded." if repeated else f"Prediction {new[0].id} recorded, to be judged "
+                     f"{P.when_words(new[0], ctx)}.")
+
+        self.stack.push(DialogScene(gui.Dialog(
+            self.window_size(), f"A prediction, made in {s.date_label()}", "\n".join(lines),
+            [gui.Button("add", "Record (Enter)"), gui.Button("cancel", "Cancel (Esc)")],
+            default="add", cancel="cancel", entry=text), done))
+
     # --- saving -------------------------------------------------------------------------------
 
     def _autosave(self) -> None:
@@ -399,6 +434,8 @@ class GameScene(Scene):
             self.open_load()
         elif k == pygame.K_a and plain:
             self.answer_all()
+        elif k == pygame.K_e and plain:
+            self.open_prediction()
         elif k == pygame.K_F11:
             self.stack.toggle_fullscreen()
         elif k in VIEW_KEYS and plain:

@@ -279,3 +279,31 @@ def test_the_orders_preview_shows_cost_expected_effects_and_sourced_terms():
     assert reinforce.utility == pytest.approx(sum(v for _, v, _ in reinforce.terms), abs=1e-5)
     assert all(src for _, _, src in reinforce.terms)
     app.close()
+
+
+def type_text(app, text):
+    for ch in text:
+        pygame.event.post(pygame.event.Event(pygame.TEXTINPUT, text=ch))
+    app.frame()
+
+
+def test_a_prediction_typed_in_the_window_is_kept_in_the_save(save_folder):
+    app = make_app()
+    press(app, pygame.K_e)
+    type_text(app, "Turkey holds Afrin")  # letters go to the text, not to the game's keys
+    assert isinstance(top(app), DialogScene) and app.view == "map"
+    type_text(app, " at the end")
+    press(app, pygame.K_RETURN)
+    assert "recorded" in app.state.message
+    (kept,) = app.session.extras["predictions"]
+    assert (kept["kind"], kept["zone"], kept["actor"], kept["when"]) == ("control", "afrin", "turkey", "end")
+    press(app, pygame.K_e)
+    type_text(app, "Turkey is happy")  # not a statement the game can check: asked again, with why
+    press(app, pygame.K_RETURN)
+    again = top(app)
+    assert isinstance(again, DialogScene) and again.dialog.text == "Turkey is happy"
+    press(app, pygame.K_ESCAPE)
+    press(app, pygame.K_s)
+    game = saves.read(saves.list_saves(save_folder)[0])
+    assert game.extras["predictions"] == app.session.extras["predictions"]
+    app.close()

@@ -4,8 +4,9 @@ Journal of Theoretical Politics 23(4)).
 
 Pure computation: no screen, no files, no randomness. Every pairwise quantity is an
 (n, n) numpy array (the individual votes behind the success probabilities are (n, n, n)),
-so a 10-actor, 10-round run takes a few milliseconds. The method, every formula and the
-source of each option are in docs/bargaining.md.
+so a 10-actor, 10-round run takes a few milliseconds; play_rounds and medians take a batch
+of problems at once (see "Batches"), as the game does with its issues every month. The
+method, every formula and the source of each option are in docs/bargaining.md.
 
 Index conventions:
     x[i]          position of actor i;  w[i] = capability[i] * salience[i]
@@ -16,6 +17,7 @@ Index conventions:
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass, field
@@ -168,6 +170,56 @@ class BargainResult:
 
 
 # ---------------------------------------------------------------------------------------
+# Batches
+# ---------------------------------------------------------------------------------------
+# The game plays the rounds of all its issues at once: problems of different sizes are the
+# rows of (B, N) arrays, row b's n[b] actors first and padding after them (no capability,
+# no salience, position 0). Each row's results are those it gives alone, to the last bit:
+# padded voters only add exact zeros to sums over voters (numpy adds along an outer axis one
+# term at a time), padded candidates are masked out, and sums along a row, whose rounding
+# depends on its length, are taken over the row's own entries.
+
+
+def _valid(shape: tuple[int, ...], n) -> np.ndarray | None:
+    return None if n is None else np.arange(shape[-1]) < np.asarray(n)[:, None]
+
+
+def row_sums(a: np.ndarray, n=None) -> np.ndarray:
+    """Sum over the last axis of each row's first n[b] entries (zero padding after them),
+    rounded as numpy rounds the sum of that row alone; n None: whole rows."""
+    if n is None or a.shape[-1] < 8:
+        return a.sum(-1)  # numpy adds fewer than eight terms one by one: trailing zeros are exact
+    out = np.zeros(a.shape[:-1])
+    for b, k in enumerate(n):
+        out[b] = a[b, ..., :k].sum(-1)
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _block_index(N: int, n: tuple[int, ...]) -> np.ndarray:
+    """Flat indices into a (B, N, N, N) array of each row's n[b]^3 block, rows one after another."""
+    parts = []
+    for b, k in enumerate(n):
+        i = np.arange(k)
+        parts.append((((b * N + i[:, None, None]) * N + i[None, :, None]) * N + i[None, None, :]).ravel())
+    return np.concatenate(parts)
+
+
+def _block_sums(a: np.ndarray, n) -> np.ndarray:
+    """Sum of each row's n[b]^3 block of a (..., N, N, N), in the order numpy sums it alone."""
+    if n is None:
+        return a.sum(axis=(-3, -2, -1))
+    n = tuple(int(k) for k in n)
+    flat = a.reshape(-1)[_block_index(a.shape[-1], n)]
+    out = np.empty(len(n))
+    start = 0
+    for b, k in enumerate(n):
+        out[b] = flat[start:start + k ** 3].sum()
+        start += k ** 3
+    return out
+
+
+# ---------------------------------------------------------------------------------------
 # Forecasts at fixed positions
 # ---------------------------------------------------------------------------------------
 
@@ -182,12 +234,13 @@ def weighted_mean(capability, position, salience) -> float:
     return float((w * x).sum() / total)
 
 
-def vote_matrix(capability, position, salience, scale: float = 1.0) -> np.ndarray:
-    """V[a, b] = sum_k c_k s_k (|x_k - x_b| - |x_k - x_a|) / scale: the weighted risk-neutral
-    vote for position a over position b (positive: a beats b)."""
+def vote_matrix(capability, position, salience, scale=1.0) -> np.ndarray:
+    """V[..., a, b] = sum_k c_k s_k (|x_k - x_b| - |x_k - x_a|) / scale: the weighted
+    risk-neutral vote for position a over position b (positive: a beats b). Leading batch
+    axes are allowed; scale is a number or one per problem, shaped (..., 1, 1)."""
     c, x, s = (np.asarray(a, dtype=float) for a in (capability, position, salience))
-    d = np.abs(x[:, None] - x[None, :]) / scale  # d[k, a]
-    return ((c * s)[:, None, None] * (d[:, None, :] - d[:, :, None])).sum(axis=0)
+    d = np.abs(x[..., :, None] - x[..., None, :]) / scale  # d[..., k, a]
+    return ((c * s)[..., :, None, None] * (d[..., :, None, :] - d[..., :, :, None])).sum(axis=-3)
 
 
 def median_position(capability, position, salience, options: BdmOptions = BdmOptions()) -> float:
@@ -202,51 +255,87 @@ def median_position(capability, position, salience, options: BdmOptions = BdmOpt
     c, x, s = (np.asarray(a, dtype=float) for a in (capability, position, salience))
     if x.size == 0:
         raise ValueError("median of no actors")
+    if not (c * s).sum() > 0:
+        raise ValueError("weighted mean undefined: capability x salience sums to zero")
+    return float(medians(c[None], x[None], s[None], options)[0][0])
+
+
+def medians(capability, position, salience, options: BdmOptions = BdmOptions(),
+            n=None) -> tuple[np.ndarray, np.ndarray]:
+    """(B,) Condorcet medians and (B,) weighted means of a batch of problems, the rows of
+    (B, N) arrays, each as median_position and weighted_mean give it alone; row b's actors
+    are its first n[b] (default: all). Rows whose capability x salience sums to zero get nan."""
+    c, x, s = (np.asarray(a, dtype=float) for a in (capability, position, salience))
+    valid = _valid(x.shape, n)
+    count = x.shape[-1] if n is None else np.asarray(n)
     w = c * s
-    scale = options.position_range or (float(x.max() - x.min()) or 1.0)
+    if options.position_range:
+        scale = options.position_range
+    else:
+        hi = x.max(-1) if valid is None else np.where(valid, x, -np.inf).max(-1)
+        lo = x.min(-1) if valid is None else np.where(valid, x, np.inf).min(-1)
+        scale = np.where(hi - lo != 0, hi - lo, 1.0)[:, None, None]
     votes = vote_matrix(c, x, s, scale)
     # Float noise in a sum of n terms of size <= w.sum(): anything below this is a tie.
-    eps = 1e-12 * x.size * max(float(np.abs(w).sum()), 1e-300)
-    margin = votes.sum(axis=1)
-    winners = np.flatnonzero(votes.min(axis=1) >= -eps)
-    cands = winners if winners.size else np.arange(x.size)
-    cands = cands[margin[cands] >= margin[cands].max() - eps * x.size]
-    mean = weighted_mean(c, x, s)
-    best = min(cands, key=lambda i: (abs(float(x[i]) - mean), float(x[i])))
-    return float(x[best])
+    eps = 1e-12 * count * np.maximum(row_sums(np.abs(w), n), 1e-300)
+    if valid is None:
+        valid = np.ones(x.shape, bool)
+        margin, worst = votes.sum(-1), votes.min(-1)
+    else:
+        against = valid[:, None, :]
+        margin = row_sums(np.where(against, votes, 0.0), n)
+        worst = np.where(against, votes, np.inf).min(-1)
+    winners = valid & (worst >= -eps[:, None])
+    cands = np.where(winners.any(-1, keepdims=True), winners, valid)
+    top = np.where(cands, margin, -np.inf).max(-1)
+    cands &= margin >= (top - eps * count)[:, None]
+    total = row_sums(w, n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = row_sums(w * x, n) / total
+    gap = np.abs(x - mean[:, None])
+    near = cands & (gap == np.where(cands, gap, np.inf).min(-1, keepdims=True))
+    lowest = near & (x == np.where(near, x, np.inf).min(-1, keepdims=True))
+    med = x[np.arange(len(x)), lowest.argmax(-1)]  # the first such actor's
+    weighted = total > 0
+    return np.where(weighted, med, np.nan), np.where(weighted, mean, np.nan)
 
 
 # ---------------------------------------------------------------------------------------
-# The model's pairwise quantities (vectorised; leading batch axes are allowed on x)
+# The model's pairwise quantities (vectorised; leading batch axes are allowed on x; with n,
+# a batch of padded rows as described under "Batches")
 # ---------------------------------------------------------------------------------------
 
-def success_probability(x, w, r, scale: float, normalisation: str = "global") -> np.ndarray:
+def success_probability(x, w, r, scale: float, normalisation: str = "global", n=None) -> np.ndarray:
     """P[..., a, b]: probability that a challenge by the holder of x[a] against x[b] succeeds.
 
     Voter k's vote for a over b is v_k(a, b) = w_k ((|x_k - x_b|/scale)^r_k - (|x_k - x_a|/
-    scale)^r_k), each voter with its own risk exponent r_k. The numerator is the sum of the
-    positive votes ("net": the positive part of the summed vote); the denominator is the sum
-    of all absolute votes on every ordered pair ("global") or on this pair ("pairwise",
-    "net"). P = 0 where the two positions coincide: there is nothing to contest.
+    scale)^r_k), each voter with its own risk exponent r_k (r None: all 1). The numerator is
+    the sum of the positive votes ("net": the positive part of the summed vote); the
+    denominator is the sum of all absolute votes on every ordered pair ("global") or on this
+    pair ("pairwise", "net"). P = 0 where the two positions coincide: there is nothing to
+    contest.
     """
     x = np.asarray(x, dtype=float)
-    d = (np.abs(x[..., :, None] - x[..., None, :]) / scale) ** np.asarray(r)[..., :, None]
+    d = np.abs(x[..., :, None] - x[..., None, :]) / scale
+    if r is not None:
+        d = d ** np.asarray(r)[..., :, None]
     v = w[..., :, None, None] * (d[..., :, None, :] - d[..., :, :, None])  # v[..., k, a, b]
     if normalisation == "net":
         support = np.clip(v.sum(axis=-3), 0.0, None)
     else:
         support = np.clip(v, 0.0, None).sum(axis=-3)
     if normalisation == "global":
-        denom = np.broadcast_to(np.abs(v).sum(axis=(-3, -2, -1))[..., None, None], support.shape)
+        denom = _block_sums(np.abs(v), n)[..., None, None]
     else:
         denom = np.abs(v).sum(axis=-3)
     p = np.divide(support, denom, out=np.zeros_like(support), where=denom > 0)
     return np.where(x[..., :, None] == x[..., None, :], 0.0, p)
 
 
-def expected_utility(x, s, p, rr, mu: float, scale: float, q: float, t: float) -> np.ndarray:
+def expected_utility(x, s, p, rr, mu, scale: float, q: float, t: float) -> np.ndarray:
     """EU[..., a, b]: expected utility to a of challenging b, each cell evaluated with the risk
-    exponent rr[..., a, b] of whoever makes the estimate (Scholz et al. 2011, after BDM 1994):
+    exponent rr[..., a, b] of whoever makes the estimate (rr None: all 1; Scholz et al. 2011,
+    after BDM 1994):
 
         EU = s_b (P U_s + (1 - P) U_f) + (1 - s_b) U_s - Q U_sq - (1 - Q)(T U_b + (1 - T) U_w)
 
@@ -256,46 +345,59 @@ def expected_utility(x, s, p, rr, mu: float, scale: float, q: float, t: float) -
         U_w  = 2 - 4 (0.5 + 0.25 m)^r       (status quo changes for the better / worse)
         U_sq = 2 - 4 (0.5)^r
     """
+    def risk(base):
+        return base if rr is None else base ** rr
+
     x = np.asarray(x, dtype=float)
     gap = np.abs(x[..., :, None] - x[..., None, :])
     dist = gap / scale
-    u_s = 2.0 - 4.0 * (0.5 - 0.5 * dist) ** rr
-    u_f = 2.0 - 4.0 * (0.5 + 0.5 * dist) ** rr
-    u_sq = 2.0 - 4.0 * 0.5 ** rr
+    u_s = 2.0 - 4.0 * risk(0.5 - 0.5 * dist)
+    u_f = 2.0 - 4.0 * risk(0.5 + 0.5 * dist)
+    u_sq = 2.0 - 4.0 * risk(0.5)
     s_b = np.asarray(s)[..., None, :]
     eu = s_b * (p * u_s + (1.0 - p) * u_f) + (1.0 - s_b) * u_s - q * u_sq
     if q < 1.0:  # the "status quo changes" branch only exists when Q < 1
         m = (np.abs(x[..., :, None] - mu) + gap) / scale
         # clip: m can exceed 2 only if mu lies outside the fixed range; keep the base >= 0
-        u_b = 2.0 - 4.0 * np.clip(0.5 - 0.25 * m, 0.0, None) ** rr
-        u_w = 2.0 - 4.0 * (0.5 + 0.25 * m) ** rr
+        u_b = 2.0 - 4.0 * risk(np.clip(0.5 - 0.25 * m, 0.0, None))
+        u_w = 2.0 - 4.0 * risk(0.5 + 0.25 * m)
         eu = eu - (1.0 - q) * (t * u_b + (1.0 - t) * u_w)
     return eu
 
 
-def security_levels(x, s, w, scale: float, mu: float, options: BdmOptions) -> np.ndarray:
+def security_levels(x, s, w, scale: float, mu, options: BdmOptions, n=None) -> np.ndarray:
     """Security (danger) level of each actor i: sum over j != i of E^j(U_ji), the others'
     expected utilities of challenging i, computed with every risk exponent set to 1 (Scholz
     et al.'s step "let r_i = 1"). Larger means more threatened."""
     x = np.asarray(x, dtype=float)
-    n = x.shape[-1]
-    p = success_probability(x, w, np.ones(x.shape), scale, options.success_normalisation)
-    eu = expected_utility(x, s, p, np.ones(p.shape), mu, scale, options.q, options.t)
-    return (eu * (1.0 - np.eye(n))).sum(axis=-2)  # column i: everybody's utility of challenging i
+    p = success_probability(x, w, None, scale, options.success_normalisation, n)
+    eu = expected_utility(x, s, p, None, mu, scale, options.q, options.t)
+    others = 1.0 - np.eye(x.shape[-1])
+    if n is not None:
+        others = others * _valid(x.shape, n)[:, :, None]  # padding challenges nobody
+    return (eu * others).sum(axis=-2)  # column i: everybody's utility of challenging i
 
 
-def risk_exponents(x, s, w, scale: float, mu: float,
-                   options: BdmOptions) -> tuple[np.ndarray, np.ndarray]:
+def risk_exponents(x, s, w, scale: float, mu, options: BdmOptions,
+                   n=None) -> tuple[np.ndarray, np.ndarray]:
     """(r, security): r_i = (1 - R_i/3) / (1 + R_i/3) with R_i = (2 S_i - S_max - S_min) /
     (S_max - S_min), S the security levels (BDM 1985, 1994; Scholz et al.). r runs from 0.5
     (the most threatened actor: risk averse) to 2 (the least threatened: risk acceptant);
     if every S is equal, R = 0 and r = 1."""
     x = np.asarray(x, dtype=float)
-    sec = security_levels(x, s, w, scale, mu, options)
+    sec = security_levels(x, s, w, scale, mu, options, n)
     if options.risk_reference == "actors":
-        hi, lo = sec.max(), sec.min()
-    else:
+        valid = _valid(sec.shape, n)
+        hi = (sec if valid is None else np.where(valid, sec, -np.inf)).max(-1, keepdims=True)
+        lo = (sec if valid is None else np.where(valid, sec, np.inf)).min(-1, keepdims=True)
+    elif x.ndim == 1:
         hi, lo = _security_range_over_positions(x, s, w, scale, mu, options)
+    else:  # problem by problem, each over its own actors
+        hi, lo = np.zeros(sec.shape), np.zeros(sec.shape)
+        for b in range(x.shape[0]):
+            k = x.shape[-1] if n is None else int(n[b])
+            hi[b, :k], lo[b, :k] = _security_range_over_positions(
+                x[b, :k], s[b, :k], w[b, :k], scale, None if mu is None else mu[b], options)
     span = hi - lo
     big_r = np.divide(2.0 * sec - hi - lo, span, out=np.zeros_like(sec),
                       where=np.abs(span) > 1e-12)
@@ -322,7 +424,7 @@ def _security_range_over_positions(x, s, w, scale, mu, options):
 # Offers and rounds
 # ---------------------------------------------------------------------------------------
 
-def classify_offers(x, mine, theirs, tol: float) -> tuple[np.ndarray, np.ndarray]:
+def classify_offers(x, mine, theirs, tol: float, valid=None) -> tuple[np.ndarray, np.ndarray]:
     """(kind, target) for receiver i facing proposer j (kind 0 none, 1 conflict, 2 compromise,
     3 capitulation; target[i, j] where i would move), from i's own estimates
     a = mine[i, j] = E^i(U_ij) and b = theirs[i, j] = E^i(U_ji), BDM's octants:
@@ -331,16 +433,19 @@ def classify_offers(x, mine, theirs, tol: float) -> tuple[np.ndarray, np.ndarray
         b > 0 > a and b > |a|    compromise: i moves the fraction |a| / b of the way to x_j
         b > 0 > a and b <= |a|   capitulation: i moves to x_j
     Anything else leaves i where it is (i would prevail, or both prefer the status quo).
+    Leading batch axes are allowed; valid (like x) leaves out padding.
     """
     a, b = mine, theirs
-    differs = np.abs(x[:, None] - x[None, :]) > tol
+    differs = np.abs(x[..., :, None] - x[..., None, :]) > tol
+    if valid is not None:
+        differs &= valid[..., :, None] & valid[..., None, :]
     conflict = differs & (a > 0) & (b > a)
     weaker = differs & (b > 0) & (a < 0)
     compromise = weaker & (b > -a)
     capitulation = weaker & ~compromise
-    kind = np.select([conflict, compromise, capitulation], [1, 2, 3], 0)
+    kind = conflict * 1 + compromise * 2 + capitulation * 3  # the three never overlap
     step = np.divide(-a, b, out=np.ones_like(a), where=compromise)
-    target = x[:, None] + (x[None, :] - x[:, None]) * step
+    target = x[..., :, None] + (x[..., None, :] - x[..., :, None]) * step
     return kind, target
 
 
@@ -349,10 +454,10 @@ def choose_offers(kind, target, mine, theirs, x, options: BdmOptions) -> np.ndar
 
     Offers are ranked per receiver by kind (if options.kind_priority), then the selection
     rule, then the smaller move, then the lower proposer index, so the choice is
-    deterministic."""
-    n = x.size
+    deterministic. Leading batch axes are allowed."""
+    n = x.shape[-1]
     has = kind > 0
-    move = np.abs(target - x[:, None])
+    move = np.abs(target - x[..., :, None])
     tie = np.zeros_like(move)
     if options.offer_selection == "smallest_move":
         primary, secondary = move, tie
@@ -360,14 +465,65 @@ def choose_offers(kind, target, mine, theirs, x, options: BdmOptions) -> np.ndar
         primary, secondary = -theirs, move  # proposer's EU, as the receiver estimates it
     else:  # "scholz_code": compromises by their EU-weighted meeting point, lowest first
         a, b = np.abs(mine), np.abs(theirs)
-        point = np.divide(a * x[:, None] + b * x[None, :], a + b, out=tie.copy(), where=(a + b) > 0)
+        point = np.divide(a * x[..., :, None] + b * x[..., None, :], a + b, out=tie.copy(), where=(a + b) > 0)
         primary, secondary = np.where(kind == 2, point, move), tie
-    keys = [np.broadcast_to(np.arange(n, dtype=float), (n, n)), move, secondary, primary]
+    keys = [np.broadcast_to(np.arange(n, dtype=float), move.shape), move, secondary, primary]
     if options.kind_priority:
         keys.append(kind.astype(float))
     keys.append((~has).astype(float))  # real offers always rank before non-offers
-    best = np.lexsort(np.stack(keys), axis=-1)[:, 0]  # lexsort: the last key is primary
-    return np.where(has[np.arange(n), best], best, -1)
+    best = np.lexsort(np.array(keys), axis=-1)[..., :1]  # lexsort: the last key is primary
+    return np.where(np.take_along_axis(has, best, -1), best, -1)[..., 0]
+
+
+@dataclass(frozen=True)
+class Round:
+    """One round played by a batch of problems: each row's new positions (B, N), and per
+    receiver i and proposer j (B, N, N) the offer's kind (0: none) and target, the receiver's
+    own estimates mine = E^i(U_ij) and theirs = E^i(U_ji); the accepted proposer per receiver
+    (-1: none); the risk exponents and security levels used."""
+
+    positions: np.ndarray
+    kind: np.ndarray
+    target: np.ndarray
+    mine: np.ndarray
+    theirs: np.ndarray
+    choice: np.ndarray
+    risk: np.ndarray
+    security: np.ndarray
+
+    def offers(self, b: int, names: Sequence[str], accepted_only: bool = False) -> list[dict]:
+        """Row b's offers as RoundRecord lists them (receiver by receiver, proposers in order)."""
+        kind, choice = self.kind[b], self.choice[b]
+        pairs = ([(i, choice[i]) for i in np.flatnonzero(choice >= 0)] if accepted_only
+                 else zip(*np.nonzero(kind)))
+        return [{"from": names[j], "to": names[i], "kind": OFFER_KINDS[kind[i, j] - 1],
+                 "position": float(self.target[b, i, j]), "eu_from": float(self.theirs[b, i, j]),
+                 "eu_to": float(self.mine[b, i, j]), "accepted": bool(choice[i] == j)}
+                for i, j in pairs]
+
+
+def play_rounds(c, x, s, scale: float, options: BdmOptions, n=None) -> Round:
+    """One round of Scholz et al.'s procedure for each row of (B, N) arrays (row b's actors
+    its first n[b], default all): median (needed only when Q < 1); r = 1; security levels and
+    risk exponents; probabilities and expected utilities with the new exponents, from both
+    sides' points of view; offers; each receiver takes at most one, and all move at once."""
+    c, x, s = (np.asarray(a, dtype=float) for a in (c, x, s))
+    w = c * s
+    mu = medians(c, x, s, options, n)[0][:, None, None] if options.q < 1.0 else None
+    r, sec = risk_exponents(x, s, w, scale, mu, options, n)
+    p = success_probability(x, w, r, scale, options.success_normalisation, n)
+    # each side's own risk exponent: the challenger's (own), the target's (seen), in one pass
+    rr = np.empty((2,) + r.shape + r.shape[-1:])
+    rr[0], rr[1] = r[:, :, None], r[:, None, :]
+    own, seen = expected_utility(x, s, p, rr, mu, scale, options.q, options.t)
+    mine, theirs = own, np.swapaxes(seen, -1, -2)  # for receiver i: E^i(U_ij) and E^i(U_ji)
+    kind, target = classify_offers(x, mine, theirs, options.tolerance * scale, _valid(x.shape, n))
+    choice = choose_offers(kind, target, mine, theirs, x, options)
+    new_x = x.copy()
+    movers = choice >= 0
+    b, i = np.nonzero(movers)
+    new_x[b, i] = target[b, i, choice[b, i]]
+    return Round(new_x, kind, target, mine, theirs, choice, r, sec)
 
 
 def _arrays(actors: Sequence[Actor]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
@@ -394,37 +550,16 @@ def _arrays(actors: Sequence[Actor]) -> tuple[list[str], np.ndarray, np.ndarray,
 
 
 def _play_round(names, c, x, s, scale, options: BdmOptions) -> tuple[np.ndarray, RoundRecord]:
-    """One round of Scholz et al.'s procedure: median; r = 1; security levels and risk
-    exponents; probabilities and expected utilities with the new exponents, from both sides'
-    points of view; offers; each receiver takes at most one, and all move at once."""
-    n = x.size
-    w = c * s
-    mu = median_position(c, x, s, options)
-    r, sec = risk_exponents(x, s, w, scale, mu, options)
-    p = success_probability(x, w, r, scale, options.success_normalisation)
-    own = expected_utility(x, s, p, np.broadcast_to(r[:, None], (n, n)), mu, scale,
-                           options.q, options.t)
-    seen = expected_utility(x, s, p, np.broadcast_to(r[None, :], (n, n)), mu, scale,
-                            options.q, options.t)
-    mine, theirs = own, seen.T  # for receiver i: E^i(U_ij) and E^i(U_ji)
-    kind, target = classify_offers(x, mine, theirs, options.tolerance * scale)
-    choice = choose_offers(kind, target, mine, theirs, x, options)
-
-    new_x = x.copy()
-    movers = np.flatnonzero(choice >= 0)
-    new_x[movers] = target[movers, choice[movers]]
-
-    offers = [{"from": names[j], "to": names[i], "kind": OFFER_KINDS[kind[i, j] - 1],
-               "position": float(target[i, j]), "eu_from": float(theirs[i, j]),
-               "eu_to": float(mine[i, j]), "accepted": bool(choice[i] == j)}
-              for i, j in zip(*np.nonzero(kind))]
+    """One round of one problem, with its record."""
+    rnd = play_rounds(c[None], x[None], s[None], scale, options)
+    new_x = rnd.positions[0]
     record = RoundRecord(
         positions={nm: float(v) for nm, v in zip(names, new_x)},
         median=median_position(c, new_x, s, options),
         mean=weighted_mean(c, new_x, s),
-        offers=offers,
-        risk_exponents={nm: float(v) for nm, v in zip(names, r)},
-        security={nm: float(v) for nm, v in zip(names, sec)},
+        offers=rnd.offers(0, names),
+        risk_exponents={nm: float(v) for nm, v in zip(names, rnd.risk[0])},
+        security={nm: float(v) for nm, v in zip(names, rnd.security[0])},
     )
     return new_x, record
 

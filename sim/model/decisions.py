@@ -20,7 +20,7 @@ from sim.model.influence import (
     CONVENER_BONUS, GUARANTEE_BONUS, MEMBER_BONUS, Layout, Term, support,
 )
 from sim.model.issues import capability, fit_direction, gradient
-from sim.model.state import ACTIONS, World
+from sim.model.state import ACTIONS, Static, World
 
 K = 10  # effect entries per candidate, plus one per bargaining issue (E_FIT + k)
 N_PATRONS = 3  # leverage entries per candidate (the regime's three main patrons)
@@ -45,6 +45,18 @@ def defence(w: World, friend: np.ndarray) -> np.ndarray:
     flying = defenders & ((w.ground > 0) | (w.control[None, :] == np.arange(s.A)[:, None]))
     air = 0.5 * p["air_weight"] * (flying * w.air[:, None]).sum(0)
     return p["defender_bonus"] * (ground + 0.3) + air
+
+
+def defence_of(w: World, defenders: np.ndarray, z: int) -> float:
+    """defence(w, friend)[z] for zone z alone, given its (A,) defenders: the same sums, term
+    by term in actor order as numpy adds a column."""
+    p = w.s.params
+    holder = int(w.control[z])
+    ground = air = 0.0
+    for a, (d, g, f) in enumerate(zip(defenders.tolist(), w.ground[:, z].tolist(), w.air.tolist())):
+        ground += float(d) * g
+        air += float(d and (g > 0 or a == holder)) * f
+    return p["defender_bonus"] * (ground + 0.3) + 0.5 * p["air_weight"] * air
 
 
 _SLOT_ORDER = (("hold", 0), ("air_campaign", "Z"), ("ground_offensive", "Z"), ("reinforce", "Z"),
@@ -72,6 +84,7 @@ class SlotLayout:
                 self.n_military = pos
         self.width = pos
         self._decode = list(zip(actions, targets))
+        self.plan = None  # scoring's fixed part for the last scenario scored (decisions._Plan)
         for name, start in self.start.items():
             setattr(self, _ATTR.get(name, name), start)
 
@@ -104,41 +117,49 @@ class Scored:
 class Context:
     """Per-turn quantities shared by scoring, responses and explanations."""
 
-    def __init__(self, w: World, lay: Layout):
+    def __init__(self, w: World, lay: Layout, plan: "_Plan | None" = None):
         s = w.s
         p = s.params
         self.w, self.s, self.lay = w, s, lay
+        plan = plan or _Plan.of(s, lay, SlotLayout(s.A, s.Z, len(s.trades)))
         A, Z = s.A, s.Z
-        ff = s.fights_for
         ctrl = w.control
-        member = ff[None, :] == np.arange(A)[:, None]  # (B, A): x fights for b
+        member = plan.member  # (B, A): x fights for b
         self.member = member
-        side_ground = member.astype(float) @ w.ground  # (B, Z)
+        side_ground = plan.member_f @ w.ground  # (B, Z)
         self.att = side_ground + 0.5 * side_ground @ s.adjacent  # (B, Z)
-        self.side_air = member.astype(float) @ w.air  # (B,)
+        self.side_air = plan.member_f @ w.air  # (B,)
         self.exp_air = 0.5 * p["air_weight"] * self.side_air
         # friend[x, c]: x counts among the defenders of zones that c holds
-        self.friend = (ff[:, None] == np.arange(A)[None, :]) | (s.alignment > 0.3) | np.eye(A, dtype=bool)
-        defenders = self.friend[:, ctrl]  # (A, Z)
-        self.def_ground = (defenders * w.ground).sum(0)  # (Z,)
+        self.friend = plan.friend
+        self.defends = self.friend[:, ctrl]  # (A, Z)
+        self.def_ground = (self.defends * w.ground).sum(0)  # (Z,)
         self.dfn = defence(w, self.friend)
-        zag = w.zone_agreement()
-        self.zag = zag
-        self.guar_force = np.zeros(Z)
-        self.in_agreement = zag >= 0
-        self.party = np.zeros((A, Z), bool)  # bound by the agreement over the zone
-        self.guarantor = np.zeros((A, Z), bool)
+        # the agreements in force, zone by zone
+        zag = np.full(Z, -1)
+        n_zones = np.zeros(Z, int)
+        guar_force = [0.0] * Z
+        bound, guaranteeing = [], []  # flat (actor, zone) cells
         for i, ag in enumerate(w.agreements):
             if ag.active(w.turn):
                 zs = list(ag.zones)
-                for x in ag.parties:
-                    self.party[x, zs] = True
+                zag[zs] = i
+                n_zones[zs] = len(zs)
+                bound += [x * Z + z for x in ag.parties + ag.guarantors for z in zs]
+                guaranteeing += [g * Z + z for g in ag.guarantors for z in zs]
                 for g in ag.guarantors:
-                    self.party[g, zs] = True
-                    self.guarantor[g, zs] = True
-                    self.guar_force[zs] += w.ground[g, zs]
+                    for z in set(zs):
+                        guar_force[z] += w.ground[g, z]
+        self.zag = zag
+        self.n_zones = n_zones  # zones of the agreement covering each zone
+        self.guar_force = np.array(guar_force)
+        self.in_agreement = zag >= 0
+        self.party = np.zeros((A, Z), bool)  # bound by the agreement over the zone
+        self.party.ravel()[bound] = True
+        self.guarantor = np.zeros((A, Z), bool)
+        self.guarantor.ravel()[guaranteeing] = True
         # a zone's threat: the best hostile side's chance if it attacked with expected air
-        hostile_z = s.hostile[:, ctrl] & (self.att > 0.2) & member.any(1)[:, None]  # (B, Z)
+        hostile_z = s.hostile[:, ctrl] & (self.att > 0.2) & plan.a_side  # (B, Z)
         self.p_att = np.where(hostile_z, csf(self.att + self.exp_air[:, None], self.dfn[None, :],
                                              p["decisiveness"]), 0.0)
         self.threat_side = np.where(hostile_z.any(0), self.p_att.argmax(0), -1)
@@ -149,7 +170,8 @@ class Context:
         pats = sorted(s.patrons, key=lambda x: -self.support[x])[:N_PATRONS]
         self.patrons = np.array(pats + [-1] * (N_PATRONS - len(pats)))
         self.share = self.support / self.S if self.S > 0 else np.zeros(A)
-        self.is_patron = np.isin(np.arange(A), self.patrons)
+        self.is_patron = np.zeros(A, bool)
+        self.is_patron[pats] = True
         threat_total = w.ground[s.hostile[s.regime]].sum()
         own = w.ground[s.regime].sum() + w.reserve[s.regime]
         self.T, self.R = threat_total, own
@@ -166,178 +188,235 @@ class Context:
         return -self.T / tot**2 * dR if tot > 0 else 0.0 * dR
 
 
+class _Plan:
+    """What scoring reads that the scenario fixes, built once per scenario and layout (kept
+    by the SlotLayout): the sides and friends, the effect indices that never change, as a
+    template, and the fixed halves of the legality tests."""
+
+    def __init__(self, s: Static, lay: Layout, slots: SlotLayout):
+        A, Z = s.A, s.Z
+        self.s, self.lay = s, lay
+        self.ar, self.az = ar, az = np.arange(A), np.arange(Z)
+        self.member = s.fights_for[None, :] == ar[:, None]  # member[b, x]: x fights for b
+        self.member_f = self.member.astype(float)
+        self.a_side = self.member.any(1)[:, None]  # (B, 1) b is a side: someone fights for it
+        self.friend = (s.fights_for[:, None] == ar[None, :]) | (s.alignment > 0.3) | np.eye(A, dtype=bool)
+        self.n_patrons = min(len(s.patrons), N_PATRONS)
+        idx = np.full((A, slots.width, K + lay.K), lay.size, dtype=np.int64)
+
+        def put(action: str, n: int, entry: int, value) -> None:
+            idx[:, slots.start[action]:slots.start[action] + n, entry] = value
+
+        spend, stand, pres = lay.SPEND(ar)[:, None], lay.STAND(ar)[:, None], lay.P(ar[:, None], az[None, :])
+        fit = lay.FIT(ar[:, None], np.arange(lay.K)[None, :])[:, None, :]  # the actor's own settlement fit
+        for action in ("ground_offensive", "air_campaign"):
+            put(action, Z, E_GAIN, lay.X(az[None, :], s.fights_for[:, None]))
+            put(action, Z, E_SPEND, spend)
+            put(action, Z, E_STAND, stand)
+        put("ground_offensive", Z, E_CAS, lay.CAS(ar)[:, None])
+        for action in ("reinforce", "withdraw"):
+            put(action, Z, E_SPEND, spend)
+            put(action, Z, E_PRES, pres)
+            idx[:, slots.start[action]:slots.start[action] + Z, E_FIT:] = fit
+        for action in ("propose_ceasefire", "propose_deescalation", "guarantee"):
+            put(action, Z, E_SPEND, spend)
+            put(action, Z, E_STAND, stand)
+        put("guarantee", Z, E_PRES, pres)
+        put("pressure_client", A, E_STAND, stand)
+        put("sanctions", A, E_SPEND, spend)
+        put("sanctions", A, E_MISC, lay.SANC(ar)[None, :])
+        put("aid", A, E_SPEND, spend)
+        idx[:, slots.aid:slots.aid + A, E_FIT:] = fit
+        self.idx = idx
+
+        def allowed(action: str) -> np.ndarray:
+            return s.allowed[:, ACTIONS.index(action)][:, None]
+
+        others = ~np.eye(A, dtype=bool)
+        eligible = ~s.excluded[:, None]
+        self.ok = {a: allowed(a) for a in ("ground_offensive", "air_campaign", "reinforce", "withdraw")}
+        for a in ("propose_ceasefire", "propose_deescalation"):
+            self.ok[a] = allowed(a) & eligible & (s.caps[:, 3] >= 3)[:, None]
+        self.ok["guarantee"] = allowed("guarantee") & eligible & (s.caps[:, 3] >= 4)[:, None]
+        self.ok["pressure_client"] = allowed("pressure_client") & s.clients
+        # sanctions bite on states, not militias
+        self.ok["sanctions"] = (allowed("sanctions") & (s.alignment < -0.2) & (s.caps[:, 2] >= 4)[:, None] & others
+                                & np.isin(ar, s.powers)[None, :])
+        self.ok["aid"] = allowed("aid") & (s.clients | (s.alignment >= 0.4)) & others
+        self.conveners = [a for a in range(A) if allowed("convene_talks")[a, 0] and not s.excluded[a]
+                          and s.caps[a, 3] >= 4]
+        self.hostile_b = s.hostile[s.fights_for]  # hostile[b[a], c]
+        # reinforce, then withdraw: the sign of the move and the cost
+        self.sign = np.array([1.0, -1.0])[None, :, None]
+        self.redeploy_cost = np.array([CATALOGUE["reinforce"].cost, CATALOGUE["withdraw"].cost])[None, :, None]
+        self.regime_side = (s.fights_for == s.regime)[:, None]  # whose captures go to the regime
+        self._G: np.ndarray | None = None
+
+    def flat_g(self, G: np.ndarray) -> np.ndarray:
+        """G with a zero column for the dummy index, flattened (kept while G is the same)."""
+        if self._G is not G:
+            self._G, self._gx = G, np.concatenate([G, np.zeros((G.shape[0], 1))], axis=1).ravel()
+        return self._gx
+
+    @staticmethod
+    def of(s: Static, lay: Layout, slots: SlotLayout) -> "_Plan":
+        plan = slots.plan
+        if plan is None or plan.s is not s or plan.lay != lay:
+            plan = slots.plan = _Plan(s, lay, slots)
+        return plan
+
+
 def score(w: World, lay: Layout, G: np.ndarray, slots: SlotLayout) -> tuple[Scored, Context]:
     """Score every slot of every actor; returns the scores and the shared context."""
     s = w.s
     p = s.params
     A, Z = s.A, s.Z
-    cx = Context(w, lay)
-    W = slots.width
-    dummy = lay.size
-    idx = np.full((A, W, K + lay.K), dummy, dtype=np.int64)
-    val = np.zeros((A, W, K + lay.K))
-    legal = np.zeros((A, W), bool)
-    allowed = s.allowed
-    ar = np.arange(A)
-    az = np.arange(Z)
+    plan = _Plan.of(s, lay, slots)
+    cx = Context(w, lay, plan)
+    ok_static = plan.ok
+    idx = plan.idx.copy()
+    val = np.zeros(idx.shape)
+    legal = np.zeros((A, slots.width), bool)
+    ar, az = plan.ar, plan.az
     ff = s.fights_for
     ctrl = w.control
     m = p["decisiveness"]
     b = ff  # each actor's beneficiary
     # an actor attacks zones held by those it is hostile to, on its own side's behalf
-    hostile_bz = s.hostile[:, ctrl] & s.hostile[b][:, ctrl]  # (A, Z)
+    hostile_bz = s.hostile[:, ctrl] & plan.hostile_b[:, ctrl]  # (A, Z)
     own_near = w.ground + 0.5 * w.ground @ s.adjacent  # (A, Z)
     violating = cx.party | cx.party[b]  # attacking here breaks an agreement the actor is bound by
+    inc = cx.inc[:, None]
+    held = lay.X(az, ctrl)  # (Z,) metric "z held by its holder"
+    ts = np.maximum(cx.threat_side, 0)
+    taken = lay.X(az, ts)  # (Z,) metric "z held by the side threatening it"
     D_now = w.dependence
+    pats = cx.patrons[:plan.n_patrons]
+    lev, share = lay.LEV(pats), cx.share[pats]
     # bargaining: how a change of clout moves each issue's forecast, and which way suits whom
     table = s.issues
     if lay.K:
         fc_grad = gradient(w, table, capability(w))  # (A, K)
         fc_dir = fit_direction(w, table)  # (A, K)
 
-    def put_fit(sl, who: np.ndarray, dcap: np.ndarray):
-        """Settlement-fit entries when actor(s) `who` gain dcap of clout: dFIT = dir * grad * dcap."""
-        for k in range(lay.K):
-            idx[:, sl, E_FIT + k] = lay.FIT(ar, k)[:, None]
-            val[:, sl, E_FIT + k] = fc_dir[:, k, None] * fc_grad[who, k] * dcap
+    def span(start: int, n: int = Z) -> slice:
+        return slice(start, start + n)
 
     def put_leverage(sl: slice, dD: np.ndarray, dshare: np.ndarray | None = None):
         """Leverage entries for the regime's main patrons: dLEV_x = dD*share_x + D*dshare_x."""
-        for j, x in enumerate(cx.patrons):
-            if x < 0:
-                continue
-            v = dD * cx.share[x]
-            if dshare is not None:
-                v = v + D_now * dshare[..., j]
-            idx[:, sl, E_LEV + j] = lay.LEV(x)
-            val[:, sl, E_LEV + j] = v
+        v = dD[..., None] * share
+        if dshare is not None:
+            v = v + D_now * dshare[..., :len(pats)]
+        idx[:, sl, E_LEV:E_LEV + len(pats)] = lev
+        val[:, sl, E_LEV:E_LEV + len(pats)] = v
 
-    def put_control(sl: slice, gain_f: np.ndarray, loss_f: np.ndarray, dp: np.ndarray):
-        idx[:, sl, E_GAIN] = lay.X(az[None, :], gain_f)
-        idx[:, sl, E_LOSS] = lay.X(az[None, :], loss_f)
+    def put_control(sl: slice, dp: np.ndarray, gain=None, loss=held):
+        if gain is not None:
+            idx[:, sl, E_GAIN] = gain
+        idx[:, sl, E_LOSS] = loss
         val[:, sl, E_GAIN] = dp
         val[:, sl, E_LOSS] = -dp
 
-    def put_spend(sl: slice, money):
-        idx[:, sl, E_SPEND] = lay.SPEND(ar)[:, None]
-        val[:, sl, E_SPEND] = money / cx.inc[:, None]
-
-    def regime_effect(captor_side: np.ndarray, dp: np.ndarray) -> np.ndarray:
-        """dD when zones change hands with chance dp: hostile or regime strength falls there."""
-        def_g = cx.def_ground[None, :]
-        regime_wins = captor_side == s.regime
-        dT = np.where(regime_wins & s.hostile[s.regime][ctrl][None, :], -dp * p["win_loss"] * def_g, 0.0)
-        dR = np.where(~regime_wins & (ctrl == s.regime)[None, :], -dp * p["win_loss"] * def_g, 0.0)
-        return cx.dD_from_threat(dT) + cx.dD_from_own(dR)
-
-    # --- ground offensive -----------------------------------------------------------------
-    sl = slice(slots.ground, slots.ground + Z)
-    ok = allowed[:, ACTIONS.index("ground_offensive")][:, None] & hostile_bz & (own_near > 0.2)
-    ok &= w.treasury[:, None] >= CATALOGUE["ground_offensive"].cost
-    # a pressed client's offensives inside agreement zones go without its patron's support
-    attack = (cx.att[b] + cx.exp_air[b][:, None]) * (1 - cx.restraint[:, None] * cx.in_agreement[None, :])
-    shield = p["guarantor_shield"] * cx.guar_force[None, :] * violating
-    pwin = csf(attack, cx.dfn[None, :] + shield, m)
-    legal[:, sl] = ok
-    put_control(sl, b[:, None], ctrl[None, :], pwin)
-    put_spend(sl, CATALOGUE["ground_offensive"].cost)
-    committed = own_near
-    idx[:, sl, E_CAS] = lay.CAS(ar)[:, None]
-    val[:, sl, E_CAS] = (p["attack_loss"] + (1 - pwin) * p["fail_extra_loss"]) * committed / s.norm[:, None]
-    idx[:, sl, E_STAND] = lay.STAND(ar)[:, None]
-    val[:, sl, E_STAND] = -p["violation_standing"] * violating
-    put_leverage(sl, regime_effect(b[:, None], pwin))
-
-    # --- air campaign ---------------------------------------------------------------------
-    sl = slice(slots.air, slots.air + Z)
-    ok = allowed[:, ACTIONS.index("air_campaign")][:, None] & (w.air > 0)[:, None] & hostile_bz
-    ok &= w.treasury[:, None] >= CATALOGUE["air_campaign"].cost
-    side_attacks = np.where(cx.att[b] > 0.2, 0.5, 0.0)  # chance the side attacks there this month
+    # --- air campaign and ground offensive (adjacent slots: both tracks as (A, 2, Z)) -----
+    sl = span(slots.air, 2 * Z)
+    ok_air = ok_static["air_campaign"] & (w.air > 0)[:, None] & hostile_bz
+    ok_air &= w.treasury[:, None] >= CATALOGUE["air_campaign"].cost
+    ok_ground = ok_static["ground_offensive"] & hostile_bz & (own_near > 0.2)
+    ok_ground &= w.treasury[:, None] >= CATALOGUE["ground_offensive"].cost
+    legal[:, sl] = np.concatenate([ok_air, ok_ground], axis=1)
     base = cx.att[b] + cx.exp_air[b][:, None]
+    # a pressed client's offensives inside agreement zones go without its patron's support
+    attack = base * (1 - cx.restraint[:, None] * cx.in_agreement[None, :])
+    shield = p["guarantor_shield"] * cx.guar_force[None, :] * violating
+    dfn = cx.dfn[None, :] + shield
     wear = 1 - np.minimum(p["air_attrition"] * w.air, 0.5)[:, None]
-    with_air = csf(base + p["air_weight"] * w.air[:, None], (cx.dfn[None, :] + shield) * wear, m)
-    without = csf(base, cx.dfn[None, :] + shield, m)
-    dp = side_attacks * np.maximum(with_air - without, 0.0)
-    legal[:, sl] = ok
-    put_control(sl, b[:, None], ctrl[None, :], dp)
-    put_spend(sl, CATALOGUE["air_campaign"].cost)
-    idx[:, sl, E_STAND] = lay.STAND(ar)[:, None]
-    val[:, sl, E_STAND] = -p["violation_standing"] * violating
-    put_leverage(sl, regime_effect(b[:, None], dp))
+    # the air's edge (with it, without it) for a side attack, and the offensive's chance
+    with_air, without, pwin = csf(np.array([base + p["air_weight"] * w.air[:, None], base, attack]),
+                                  np.array([dfn * wear, dfn, dfn]), m)
+    side_attacks = np.where(cx.att[b] > 0.2, 0.5, 0.0)  # chance the side attacks there this month
+    dp = np.empty((A, 2, Z))
+    dp[:, 0], dp[:, 1] = side_attacks * np.maximum(with_air - without, 0.0), pwin
+    put_control(sl, dp.reshape(A, 2 * Z), loss=np.concatenate([held, held]))
+    breach = -p["violation_standing"] * violating
+    for action, part in (("air_campaign", span(slots.air)), ("ground_offensive", span(slots.ground))):
+        val[:, part, E_SPEND] = CATALOGUE[action].cost / inc
+        val[:, part, E_STAND] = breach
+    committed = own_near
+    val[:, span(slots.ground), E_CAS] = ((p["attack_loss"] + (1 - pwin) * p["fail_extra_loss"]) * committed
+                                         / s.norm[:, None])
+    # dD when zones change hands with chance dp: hostile or regime strength falls there
+    lost = -dp * p["win_loss"] * cx.def_ground[None, None, :]
+    regime_gains = (plan.regime_side & s.hostile[s.regime][ctrl][None, :])[:, None, :]
+    regime_loses = (~plan.regime_side & (ctrl == s.regime)[None, :])[:, None, :]
+    dD = cx.dD_from_threat(np.where(regime_gains, lost, 0.0)) + cx.dD_from_own(np.where(regime_loses, lost, 0.0))
+    put_leverage(sl, dD.reshape(A, 2 * Z))
 
-    # --- reinforce and withdraw -----------------------------------------------------------
-    ts = np.maximum(cx.threat_side, 0)
+    # --- reinforce and withdraw (adjacent slots, as (A, 2, Z)) ---------------------------
+    sl = span(slots.reinforce, 2 * Z)
     has_threat = cx.threat_side >= 0
-    defends = cx.friend[:, ctrl]  # (A, Z): actor counts among the zone's defenders
-    regime_zone = (ff[ctrl] == s.regime)[None, :]
-    for name, sign in (("reinforce", 1.0), ("withdraw", -1.0)):
-        start = getattr(slots, name)
-        sl = slice(start, start + Z)
-        if sign > 0:
-            delta = np.minimum(p["redeploy"], w.reserve)[:, None] * np.ones((1, Z))
-            ok = defends & (w.reserve >= 0.25)[:, None]
-        else:
-            delta = np.minimum(p["redeploy"], w.ground)
-            ok = w.ground > 0.05
-        ok &= allowed[:, ACTIONS.index(name)][:, None]
-        ok &= w.treasury[:, None] >= CATALOGUE[name].cost
-        new_dfn = cx.dfn[None, :] + sign * p["defender_bonus"] * delta * defends
-        p_new = 0.5 * csf((cx.att[ts, az] + cx.exp_air[ts])[None, :], np.maximum(new_dfn, 1e-6), m)
-        dthreat = p["horizon"] * np.where(has_threat[None, :] & defends, cx.threat[None, :] - p_new, 0.0)
-        legal[:, sl] = ok
-        put_control(sl, ctrl[None, :], ts[None, :], dthreat)
-        put_spend(sl, CATALOGUE[name].cost + sign * p["ground_upkeep"] * delta)
-        idx[:, sl, E_PRES] = lay.P(ar[:, None], az[None, :])
-        val[:, sl, E_PRES] = sign * delta / s.norm[:, None]
-        # a patron's troops in regime zones are support that buys leverage
-        dsup = sign * delta * regime_zone * cx.is_patron[:, None]
-        dshare = _share_change(cx, dsup)
-        put_leverage(sl, np.zeros((A, Z)), dshare)
-        if lay.K:  # forces in Syria are clout at the bargaining table
-            put_fit(sl, ar[:, None], sign * delta)
+    defends = cx.defends  # (A, Z): actor counts among the zone's defenders
+    ok_in = defends & (w.reserve >= 0.25)[:, None] & ok_static["reinforce"]
+    ok_in &= w.treasury[:, None] >= CATALOGUE["reinforce"].cost
+    ok_out = (w.ground > 0.05) & ok_static["withdraw"]
+    ok_out &= w.treasury[:, None] >= CATALOGUE["withdraw"].cost
+    legal[:, sl] = np.concatenate([ok_in, ok_out], axis=1)
+    sign, cost = plan.sign, plan.redeploy_cost
+    delta = np.empty((A, 2, Z))  # units moved
+    delta[:, 0] = np.minimum(p["redeploy"], w.reserve)[:, None] * np.ones((1, Z))
+    delta[:, 1] = np.minimum(p["redeploy"], w.ground)
+    moved = sign * delta
+    new_dfn = cx.dfn + sign * p["defender_bonus"] * delta * defends[:, None, :]
+    p_new = 0.5 * csf(cx.att[ts, az] + cx.exp_air[ts], np.maximum(new_dfn, 1e-6), m)
+    dthreat = p["horizon"] * np.where(has_threat & defends[:, None, :], cx.threat - p_new, 0.0)
+    put_control(sl, dthreat.reshape(A, 2 * Z), np.concatenate([held, held]), np.concatenate([taken, taken]))
+    val[:, sl, E_SPEND] = ((cost + sign * p["ground_upkeep"] * delta) / inc[:, :, None]).reshape(A, 2 * Z)
+    val[:, sl, E_PRES] = (moved / s.norm[:, None, None]).reshape(A, 2 * Z)
+    # a patron's troops in regime zones are support that buys leverage
+    dsup = moved * (ff[ctrl] == s.regime) * cx.is_patron[:, None, None]
+    put_leverage(sl, np.zeros((A, 2 * Z)), _share_change(cx, dsup).reshape(A, 2 * Z, N_PATRONS))
+    if lay.K:  # forces in Syria are clout at the bargaining table
+        val[:, sl, E_FIT:] = (fc_dir * fc_grad)[:, None, :] * moved.reshape(A, 2 * Z)[:, :, None]
 
     legal[:, slots.hold] = True
     legal[:, slots.wait] = True
 
     # --- proposals: ceasefire and de-escalation -------------------------------------------
     pending_zone = np.zeros(Z, bool)
-    for pr in w.proposals:
-        if pr.zone >= 0:
-            pending_zone[pr.zone] = True
+    pending_zone[[pr.zone for pr in w.proposals if pr.zone >= 0]] = True
     trust_in = (1 + w.trust) / 2  # (A, A) chance row goes along with column
     np.fill_diagonal(trust_in, 1.0)
     threatened = (cx.threat > 0.05) & ~cx.in_agreement & ~pending_zone
     q = np.ones((A, Z))
-    for z in np.flatnonzero(threatened):
-        addressees = _ceasefire_parties(w, cx, int(z))
-        if addressees:
-            q[:, z] = trust_in[addressees][:, :].min(0)
+    zs = np.flatnonzero(threatened)
+    if zs.size:  # the parties to a ceasefire in each such zone, as _ceasefire_parties finds them
+        near = w.ground + w.ground @ s.adjacent  # (A, Z) forces in or next to each zone
+        side = cx.threat_side[zs]
+        parties = plan.member[side] & (near[:, zs].T > 0) & (side >= 0)[:, None]  # (zones, A)
+        parties[np.flatnonzero(side >= 0), side[side >= 0]] = True
+        parties[np.arange(zs.size), ctrl[zs]] = True
+        parties &= ~s.excluded
+        # the least willing of them decides: lowest (1 + trust) / 2 in the proposer
+        least = np.where(parties[:, :, None], trust_in[None, :, :], np.inf).min(1)
+        q[:, zs] = np.where(parties.any(1)[:, None], least, 1.0).T
     # only an actor with a stake proposes: a friend of the holder or of the side threatening it
-    stake = cx.friend[:, ctrl] | cx.friend[:, ts] | s.clients[:, ctrl] | s.clients[:, ts]
-    for name, bonus in (("ceasefire", MEMBER_BONUS), ("deesc", GUARANTEE_BONUS)):
-        start = getattr(slots, name)
-        sl = slice(start, start + Z)
-        action = "propose_ceasefire" if name == "ceasefire" else "propose_deescalation"
-        ok = allowed[:, ACTIONS.index(action)][:, None] & threatened[None, :] & ~s.excluded[:, None]
-        ok &= (s.caps[:, 3][:, None] >= 3) & stake
-        legal[:, sl] = ok
-        put_control(sl, ctrl[None, :], ts[None, :], p["horizon"] * q * cx.threat[None, :])
-        put_spend(sl, CATALOGUE[action].cost)
-        idx[:, sl, E_STAND] = lay.STAND(ar)[:, None]
+    stake = defends | cx.friend[:, ts] | s.clients[:, ctrl] | s.clients[:, ts]
+    protection = p["horizon"] * q * cx.threat[None, :]
+    for action, bonus in (("propose_ceasefire", MEMBER_BONUS), ("propose_deescalation", GUARANTEE_BONUS)):
+        sl = span(slots.start[action])
+        legal[:, sl] = ok_static[action] & threatened[None, :] & stake
+        put_control(sl, protection, held, taken)
+        val[:, sl, E_SPEND] = CATALOGUE[action].cost / inc
         val[:, sl, E_STAND] = q * bonus
 
     # --- guarantee ------------------------------------------------------------------------
-    sl = slice(slots.guarantee, slots.guarantee + Z)
-    ok = allowed[:, ACTIONS.index("guarantee")][:, None] & cx.in_agreement[None, :] & ~cx.guarantor
-    ok &= ~s.excluded[:, None] & (w.reserve >= 0.5)[:, None] & ~s.hostile[:, ctrl] & ~cx.party
-    ok &= (s.caps[:, 3] >= 4)[:, None] & (ctrl[None, :] != ar[:, None])
+    sl = span(slots.guarantee)
+    ok = ok_static["guarantee"] & cx.in_agreement[None, :] & ~cx.guarantor
+    ok &= (w.reserve >= 0.5)[:, None] & ~s.hostile[:, ctrl] & ~cx.party
+    ok &= ctrl[None, :] != ar[:, None]
     legal[:, sl] = ok
-    put_spend(sl, CATALOGUE["guarantee"].cost + p["ground_upkeep"] * 0.5)
+    val[:, sl, E_SPEND] = (CATALOGUE["guarantee"].cost + p["ground_upkeep"] * 0.5) / inc
     # a guarantor stands behind every zone of the agreement
-    n_zones = np.array([len(w.agreements[i].zones) if i >= 0 else 0 for i in cx.zag])
-    idx[:, sl, E_STAND] = lay.STAND(ar)[:, None]
-    val[:, sl, E_STAND] = GUARANTEE_BONUS * n_zones[None, :]
-    idx[:, sl, E_PRES] = lay.P(ar[:, None], az[None, :])
+    val[:, sl, E_STAND] = GUARANTEE_BONUS * cx.n_zones[None, :]
     val[:, sl, E_PRES] = 0.5 / s.norm[:, None]
 
     # --- convene talks --------------------------------------------------------------------
@@ -345,9 +424,7 @@ def score(w: World, lay: Layout, G: np.ndarray, slots: SlotLayout) -> tuple[Scor
     own_fw = {f.convener: f for f in w.active_frameworks()}
     pending_talks = {pr.proposer for pr in w.proposals if pr.kind == "talks"}
     lapse = p["talks_lapse"]
-    for a in range(A):
-        if not allowed[a, ACTIONS.index("convene_talks")] or s.excluded[a] or s.caps[a, 3] < 4:
-            continue
+    for a in plan.conveners:
         if a in pending_talks:
             continue
         f = own_fw.get(a)
@@ -358,7 +435,7 @@ def score(w: World, lay: Layout, G: np.ndarray, slots: SlotLayout) -> tuple[Scor
             invitees = _talks_invitees(w, a)
             if not invitees:
                 continue
-            gain = trust_in[invitees, a].mean() * (CONVENER_BONUS + 0.05)
+            gain = np.add.reduce(trust_in[invitees, a]) / len(invitees) * (CONVENER_BONUS + 0.05)  # their mean
         legal[a, c] = True
         idx[a, c, E_STAND] = lay.STAND(a)
         val[a, c, E_STAND] = gain
@@ -366,90 +443,76 @@ def score(w: World, lay: Layout, G: np.ndarray, slots: SlotLayout) -> tuple[Scor
         val[a, c, E_SPEND] = CATALOGUE["convene_talks"].cost / cx.inc[a]
 
     # --- pressure a client ----------------------------------------------------------------
-    sl = slice(slots.pressure, slots.pressure + A)
-    ok = allowed[:, ACTIONS.index("pressure_client")][:, None] & s.clients & (w.pressed_until < w.turn)[None, :]
-    legal[:, sl] = ok
+    sl = span(slots.pressure, A)
+    legal[:, sl] = ok_static["pressure_client"] & (w.pressed_until < w.turn)[None, :]
     # expected: the embarrassment of the client's next violations of its guarantees avoided
-    idx[:, sl, E_STAND] = lay.STAND(ar)[:, None]
     val[:, sl, E_STAND] = p["guarantor_embarrassment"] * w.grievance.T
 
     # --- sanctions ------------------------------------------------------------------------
-    sl = slice(slots.sanctions, slots.sanctions + A)
-    ok = allowed[:, ACTIONS.index("sanctions")][:, None] & (s.alignment < -0.2) & (w.sanctions < 1)[None, :]
-    ok &= (s.caps[:, 2] >= 4)[:, None] & ~np.eye(A, dtype=bool)
-    ok &= np.isin(ar, s.powers)[None, :]  # sanctions bite on states, not militias
-    legal[:, sl] = ok
-    put_spend(sl, CATALOGUE["sanctions"].cost)
-    idx[:, sl, E_MISC] = lay.SANC(ar)[None, :]
+    sl = span(slots.sanctions, A)
+    legal[:, sl] = ok_static["sanctions"] & (w.sanctions < 1)[None, :]
+    val[:, sl, E_SPEND] = CATALOGUE["sanctions"].cost / inc
     val[:, sl, E_MISC] = np.minimum(p["sanctions_step"], 1 - w.sanctions)[None, :]
 
     # --- aid ------------------------------------------------------------------------------
-    sl = slice(slots.aid, slots.aid + A)
-    ok = allowed[:, ACTIONS.index("aid")][:, None] & (s.clients | (s.alignment >= 0.4)) & ~np.eye(A, dtype=bool)
-    ok &= (w.treasury >= p["aid_amount"] + 0.5)[:, None]
-    legal[:, sl] = ok
+    sl = span(slots.aid, A)
+    legal[:, sl] = ok_static["aid"] & (w.treasury >= p["aid_amount"] + 0.5)[:, None]
     zstar = _most_threatened(w, cx)  # (A,) where each recipient would put the arms, -1 if nowhere
     has_z = zstar >= 0
     zs = np.maximum(zstar, 0)
     arms = p["aid_arms"]
     new_p = 0.5 * csf(cx.att[ts[zs], zs] + cx.exp_air[ts[zs]], cx.dfn[zs] + p["defender_bonus"] * arms, m)
     dthr = p["horizon"] * np.where(has_z, cx.threat[zs] - new_p, 0.0)
-    idx[:, sl, E_GAIN] = lay.X(zs, ctrl[zs])[None, :]
-    val[:, sl, E_GAIN] = dthr[None, :]
-    idx[:, sl, E_LOSS] = lay.X(zs, ts[zs])[None, :]
-    val[:, sl, E_LOSS] = -dthr[None, :]
+    put_control(sl, dthr[None, :], held[zs], taken[zs])
     idx[:, sl, E_PRES] = lay.P(ar, zs)[None, :]
     val[:, sl, E_PRES] = np.where(has_z, arms / s.norm, 0.0)[None, :]
-    put_spend(sl, p["aid_amount"] + CATALOGUE["aid"].cost)
+    val[:, sl, E_SPEND] = (p["aid_amount"] + CATALOGUE["aid"].cost) / inc
     to_regime = np.zeros((A, A))
     to_regime[:, s.regime] = p["aid_amount"] * cx.is_patron
-    dshare = _share_change(cx, to_regime)
-    put_leverage(sl, np.zeros((A, A)), dshare)
+    put_leverage(sl, np.zeros((A, A)), _share_change(cx, to_regime))
     if lay.K:  # the recipient's arms are its clout at the table
-        put_fit(sl, ar[None, :], np.where(has_z, arms, 0.0)[None, :])
+        val[:, sl, E_FIT:] = fc_dir[:, None, :] * fc_grad[None, :, :] * np.where(has_z, arms, 0.0)[None, :, None]
 
     # --- trades ---------------------------------------------------------------------------
-    trade_values = {}
-    if slots.T:
-        M0 = trades.baseline(w, lay)
-        pending_trades = {pr.trade for pr in w.proposals if pr.kind == "trade"}
-        for k, t in enumerate(s.trades):
-            a = s.actor(t.proposer)
-            to = s.actor(t.to)
-            if (not allowed[a, ACTIONS.index("offer_trade")] or k in pending_trades
-                    or f"trade:{t.id}" in w.fired or w.turn < w.trade_open[k]):
-                continue
-            v = trades.value(w, lay, G, k, M0)
-            trade_values[k] = v
-            slot = slots.trade + k
-            legal[a, slot] = True
-            # worth offering only if some terms suit both; then it lands as far as the other trusts us
-            q_acc = trust_in[to, a] if v.zone is not None else 0.0
-            d0, d1 = v.dM_p
-            _put_dense(idx, val, a, slot, q_acc * (d0 + v.offer_p * (d1 - d0)))
-            idx[a, slot, E_SPEND] = lay.SPEND(a)
-            val[a, slot, E_SPEND] = CATALOGUE["offer_trade"].cost / cx.inc[a]
+    pending_trades = {pr.trade for pr in w.proposals if pr.kind == "trade"}
+    open_trades = [k for k, t in enumerate(s.trades)
+                   if s.allowed[s.actor(t.proposer), ACTIONS.index("offer_trade")] and k not in pending_trades
+                   and f"trade:{t.id}" not in w.fired and w.turn >= w.trade_open[k]]
+    trade_values = trades.values(w, lay, G, open_trades) if open_trades else {}
+    for k, v in trade_values.items():
+        a, to = v.proposer, v.to
+        slot = slots.trade + k
+        legal[a, slot] = True
+        # worth offering only if some terms suit both; then it lands as far as the other trusts us
+        q_acc = trust_in[to, a] if v.zone is not None else 0.0
+        d0, d1 = v.dM_p
+        _put_dense(idx, val, a, slot, q_acc * (d0 + v.offer_p * (d1 - d0)))
+        idx[a, slot, E_SPEND] = lay.SPEND(a)
+        val[a, slot, E_SPEND] = CATALOGUE["offer_trade"].cost / cx.inc[a]
 
-    Gx = np.concatenate([G, np.zeros((A, 1))], axis=1)
-    util = (Gx[ar[:, None, None], idx] * val).sum(-1)
-    util = np.where(legal, util, -np.inf)
+    # utility G[actor] . dM of the legal candidates (the rest stay -inf)
+    cand = np.flatnonzero(legal)
+    E = idx.shape[2]
+    g = plan.flat_g(G)[idx.reshape(-1, E)[cand] + (cand // slots.width * (lay.size + 1))[:, None]]
+    util = np.full((A, slots.width), -np.inf)
+    util.ravel()[cand] = (g * val.reshape(-1, E)[cand]).sum(-1)
     return Scored(util, legal, idx, val, cx.threat, cx.threat_side, trade_values), cx
 
 
 def _share_change(cx: Context, dsup: np.ndarray) -> np.ndarray:
     """(..., N_PATRONS) change of each main patron's support share when actor a adds dsup.
 
-    dsup has shape (A, X); the adding actor is the row."""
+    dsup has shape (A, ...); the adding actor is the first index."""
     S = cx.S
     out = np.zeros(dsup.shape + (N_PATRONS,))
     if S <= 0:
         return out
-    newS = np.maximum(S + dsup, 1e-9)
-    for j, x in enumerate(cx.patrons):
-        if x < 0:
-            continue
-        own = (np.arange(dsup.shape[0]) == x)[:, None]
-        out[..., j] = (cx.support[x] + dsup * own) / newS - cx.support[x] / S
+    pats = cx.patrons[cx.patrons >= 0]
+    newS = np.maximum(S + dsup, 1e-9)[..., None]
+    own = (np.arange(dsup.shape[0])[:, None] == pats[None, :])  # (A, patrons)
+    own = own.reshape(own.shape[:1] + (1,) * (dsup.ndim - 1) + own.shape[1:])
+    sup = cx.support[pats]
+    out[..., :len(pats)] = (sup + dsup[..., None] * own) / newS - sup / S
     return out
 
 
@@ -494,8 +557,7 @@ def _talks_invitees(w: World, convener: int) -> list[int]:
 
 def _most_threatened(w: World, cx: Context) -> np.ndarray:
     """(A,) for each actor, the zone it defends that is most at risk (by threat x value)."""
-    s = w.s
-    risk = cx.friend[:, w.control] * (cx.threat * s.value)[None, :]  # (A, Z)
+    risk = cx.defends * (cx.threat * w.s.value)[None, :]  # (A, Z)
     best = risk.argmax(1)
     return np.where(risk.max(1) > 0, best, -1)
 
@@ -509,14 +571,25 @@ def choose(sc: Scored, slots: SlotLayout, temperature: np.ndarray, rng: np.rando
     noisy = sc.utility + temperature[:, None] * rng.gumbel(size=(A, W))
     mil = noisy[:, : slots.n_military].argmax(1)
     dip = slots.n_military + noisy[:, slots.n_military:].argmax(1)
-    return np.stack([mil, dip], axis=1)
+    return np.column_stack([mil, dip])
+
+
+class ActorTerms:
+    """One actor's compiled terms as a matrix, to break a candidate's utility down by term."""
+
+    def __init__(self, terms: list[Term], actor: int):
+        self.terms = [t for t in terms if t.actor == actor]
+        self.rows = np.array([t.row for t in self.terms])  # (terms, M)
+        self.weights = np.array([t.weight for t in self.terms])
+
+    def breakdown(self, idx: np.ndarray, val: np.ndarray, lay: Layout) -> list[tuple[Term, float]]:
+        if not self.terms:
+            return []
+        ok = idx < lay.size
+        shares = self.weights * (self.rows[:, idx[ok]] * val[ok]).sum(1)
+        return list(zip(self.terms, shares.tolist()))
 
 
 def breakdown(terms: list[Term], actor: int, idx: np.ndarray, val: np.ndarray, lay: Layout) -> list[tuple[Term, float]]:
     """Each of the actor's terms' share of a candidate's utility."""
-    out = []
-    ok = idx < lay.size
-    for t in terms:
-        if t.actor == actor:
-            out.append((t, float(t.weight * (t.row[idx[ok]] * val[ok]).sum())))
-    return out
+    return ActorTerms(terms, actor).breakdown(idx, val, lay)

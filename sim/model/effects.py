@@ -38,13 +38,13 @@ def apply_effects(w: World, effects, log: list | None, scale: float = 1.0) -> No
             w.reserve[a] += moved.sum()
         elif t == "sanctions":
             a = s.actor(e.target)
-            w.sanctions[a] = float(np.clip(w.sanctions[a] + e.delta * scale, 0, 1))
+            w.sanctions[a] = _clip(w.sanctions[a] + e.delta * scale, 0.0, 1.0)
         elif t == "standing":
             a = s.actor(e.actor)
-            w.reputation[a] = float(np.clip(w.reputation[a] + e.delta * scale, 0, 1))
+            w.reputation[a] = _clip(w.reputation[a] + e.delta * scale, 0.0, 1.0)
         elif t == "trust":
             a, b = s.actor(e.source_actor), s.actor(e.to)
-            w.trust[a, b] = float(np.clip(w.trust[a, b] + e.delta * scale, -1, 1))
+            w.trust[a, b] = _clip(w.trust[a, b] + e.delta * scale, -1.0, 1.0)
         elif t == "income":
             a = s.actor(e.actor)
             w.income[a] = max(0.0, w.income[a] + e.delta * scale)
@@ -63,6 +63,13 @@ def apply_effects(w: World, effects, log: list | None, scale: float = 1.0) -> No
                                  for x in w.agreements)
         if log is not None:
             log.append(_describe_effect(w, e))
+
+
+def _clip(x: float, lo: float, hi: float) -> float:
+    """float(np.clip(x, lo, hi)) for one number, without numpy's call overhead (the same
+    comparisons: nan passes, -0.0 stays)."""
+    x = float(x)
+    return lo if x < lo else hi if x > hi else x
 
 
 def _describe_effect(w: World, e) -> str:

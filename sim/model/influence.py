@@ -36,46 +36,72 @@ def dependence(w: World) -> float:
     return float(threat / (threat + own)) if threat + own > 0 else 0.0
 
 
-def compute_influence(w: World) -> None:
-    """Recompute the influence figures in place (called at the end of every turn)."""
+def compute_influence(w: World, report: bool = True) -> None:
+    """Recompute the influence figures in place (called at the end of every turn); without
+    report, only those that decisions read (territory and zone influence are left as they were)."""
     s = w.s
     sup = support(w)
     total = sup.sum()
     w.dependence = dependence(w)
     w.leverage = w.dependence * sup / total if total > 0 else np.zeros(s.A)
     w.standing = standing(w)
-    share = np.bincount(w.control, weights=s.pop, minlength=s.A)
-    w.territory = share / s.pop.sum()
-    w.zone_influence = zone_influence(w)
+    if report:
+        share = np.bincount(w.control, weights=s.pop, minlength=s.A)
+        w.territory = share / s.pop.sum()
+        w.zone_influence = zone_influence(w, sup)
 
 
 def standing(w: World) -> np.ndarray:
-    s = w.s
-    A = s.A
-    guar = np.zeros(A)
-    linked = np.zeros((A, A), bool)
-    for ag in w.active_agreements():
-        members = list(set(ag.parties) | set(ag.guarantors))
-        guar[list(ag.guarantors)] += len(ag.zones)
-        linked[np.ix_(members, members)] = True
-    conv = np.zeros(A)
-    memb = np.zeros(A)
-    for f in w.active_frameworks():
-        members = list(set(f.members) | {f.convener})
-        conv[f.convener] += 1
-        memb[list(f.members)] += 1
-        linked[np.ix_(members, members)] = True
-    np.fill_diagonal(linked, False)
-    eligible = ~s.excluded
-    others = max(int(eligible.sum()) - 1, 1)
-    broker = (linked & eligible[None, :]).sum(1) / others
+    guar, conv, memb, broker = _links(w)
     raw = (w.reputation + GUARANTEE_BONUS * guar + CONVENER_BONUS * conv + MEMBER_BONUS * memb
            + BROKER_BONUS * broker)
     return np.clip(raw, 0.0, 1.0)
 
 
-def zone_influence(w: World) -> np.ndarray:
-    """(A, Z) each actor's share of influence in each zone (columns sum to 1)."""
+def _links(w: World) -> tuple[np.ndarray, ...]:
+    """(A,) each: zones guaranteed, frameworks convened, frameworks joined, and the share of
+    the others linked to the actor by an agreement or a framework. The last answer is kept
+    while the agreements and frameworks in force are the same (they rarely change)."""
+    global _last_links
+    s = w.s
+    ags = tuple((ag.zones, ag.parties, ag.guarantors) for ag in w.active_agreements())
+    fws = tuple((f.convener, f.members) for f in w.active_frameworks())
+    key = (ags, fws)
+    memo = _last_links  # one read: another thread may replace it
+    if memo[0] is s and memo[1] == key:
+        return memo[2]
+    A = s.A
+    guar, conv, memb = [0] * A, [0] * A, [0] * A
+    linked = [0] * A  # bit b of linked[a]: a and b share an agreement or a framework
+    for zones, parties, guarantors in ags:
+        members = parties + guarantors
+        mask = sum(1 << x for x in set(members))
+        for g in guarantors:
+            guar[g] += len(zones)
+        for x in members:
+            linked[x] |= mask
+    for convener, fmembers in fws:
+        members = fmembers + (convener,)
+        mask = sum(1 << x for x in set(members))
+        conv[convener] += 1
+        for x in fmembers:
+            memb[x] += 1
+        for x in members:
+            linked[x] |= mask
+    eligible = sum(1 << x for x in range(A) if not s.excluded[x])
+    others = max(bin(eligible).count("1") - 1, 1)
+    broker = np.array([bin(linked[a] & eligible & ~(1 << a)).count("1") for a in range(A)]) / others
+    links = (np.array(guar), np.array(conv), np.array(memb), broker)
+    _last_links = (s, key, links)
+    return links
+
+
+_last_links: tuple = (None, None, None)
+
+
+def zone_influence(w: World, sup: np.ndarray | None = None) -> np.ndarray:
+    """(A, Z) each actor's share of influence in each zone (columns sum to 1); sup: support(w)
+    if at hand."""
     s = w.s
     raw = w.ground.copy()
     raw[w.control, np.arange(s.Z)] += 2.0
@@ -83,7 +109,8 @@ def zone_influence(w: World) -> np.ndarray:
         for g in ag.guarantors:
             raw[g, list(ag.zones)] += 2.0
     regime_zones = w.control == s.regime
-    sup = support(w)
+    if sup is None:
+        sup = support(w)
     if sup.sum() > 0:
         raw[:, regime_zones] += 2.0 * (sup / sup.sum())[:, None]
     return raw / raw.sum(0, keepdims=True)

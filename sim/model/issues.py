@@ -20,7 +20,7 @@ capability-and-salience-weighted mean is kept beside it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -39,6 +39,7 @@ class IssueTable:
     ideal: np.ndarray  # (A, K), nan where the actor takes no part
     salience: np.ndarray  # (A, K), 0 where it takes no part
     sources: dict  # (actor, issue) -> source of the position
+    rows: "Rows | None" = None  # the batch layout of the actors taking part (issue_table sets it)
 
     @property
     def K(self) -> int:
@@ -46,6 +47,35 @@ class IssueTable:
 
     def part(self) -> np.ndarray:
         return np.isfinite(self.ideal)
+
+    def rows_for(self, valid: np.ndarray) -> "Rows":
+        """The batch layout of the actors marked in valid (A, K): usually those taking part."""
+        return self.rows if (valid == self.rows.valid).all() else Rows.of(self, valid)
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Issues as the rows of a sim.bargaining batch: row k lists issue k's actors (members,
+    in actor order, then padding), their number n and saliences (K, N)."""
+
+    valid: np.ndarray  # (A, K) who is in
+    members: np.ndarray  # (K, N) actor indices; padding points at actor 0
+    n: np.ndarray  # (K,)
+    mask: np.ndarray  # (K, N) False on padding
+    salience: np.ndarray  # (K, N), 0 on padding
+
+    @staticmethod
+    def of(table: IssueTable, valid: np.ndarray) -> "Rows":
+        n = valid.sum(0)
+        order = np.argsort(~valid, axis=0, kind="stable")[: max(int(n.max(initial=0)), 1)].T
+        mask = np.arange(order.shape[1]) < n[:, None]
+        members = np.where(mask, order, 0)
+        return Rows(valid, members, n, mask, np.where(mask, table.salience[members, np.arange(len(n))[:, None]], 0.0))
+
+    def gather(self, a: np.ndarray) -> np.ndarray:
+        """(K, N) an (A,) or (A, K) array's entries for each row's members, 0 on padding."""
+        picked = a[self.members] if a.ndim == 1 else a[self.members, np.arange(len(self.n))[:, None]]
+        return np.where(self.mask, picked, 0.0)
 
 
 def _touches(term, measure, actor_id: str) -> bool:
@@ -84,7 +114,8 @@ def issue_table(s: Static) -> IssueTable:
                 ideal[i, k] = 1.0 if up >= down else 0.0
                 sources[(aid, kid)] = max(about, key=lambda t: t.weight).source
                 sal[i, k] = min(1.0, 2 * share)
-    return IssueTable(ids, tuple(sp.name for sp in scn.issues.values()), ideal, sal, sources)
+    table = IssueTable(ids, tuple(sp.name for sp in scn.issues.values()), ideal, sal, sources)
+    return replace(table, rows=Rows.of(table, table.part()))
 
 
 def capability(w: World) -> np.ndarray:
@@ -104,22 +135,38 @@ def init_positions(w: World, table: IssueTable) -> None:
 
 def refresh_forecast(w: World, table: IssueTable) -> None:
     """Forecast = Condorcet median of the current positions; the weighted mean beside it."""
+    refresh_forecasts([w], table)
+
+
+def refresh_forecasts(ws: list[World], table: IssueTable) -> None:
+    """refresh_forecast for several worlds (of one scenario) at once: one batch of medians."""
     K = table.K
-    w.forecast = np.zeros(K)
-    w.fc_mean = np.zeros(K)
     if K == 0:
+        for w in ws:
+            w.forecast, w.fc_mean = np.zeros(0), np.zeros(0)
         return
-    c = capability(w)
-    for k in range(K):
-        m = np.isfinite(w.positions[:, k])
-        if m.sum() == 0:
-            continue
-        x, sal = w.positions[m, k], table.salience[m, k]
-        if (c[m] * sal).sum() <= 0:
-            w.forecast[k] = w.fc_mean[k] = float(x.mean())
-            continue
-        w.forecast[k] = bdm.median_position(c[m], x, sal, OPTIONS)
-        w.fc_mean[k] = bdm.weighted_mean(c[m], x, sal)
+    rows = [table.rows_for(np.isfinite(w.positions)) for w in ws]
+    x = [r.gather(w.positions) for r, w in zip(rows, ws)]
+    cap = [r.gather(capability(w)) for r, w in zip(rows, ws)]
+    sal = [r.salience for r in rows]
+    if len(ws) > 1:  # stack the worlds' rows, padded to the widest
+        N = max(a.shape[1] for a in x)
+        x, cap, sal = ([np.concatenate([_widen(a, N) for a in b])] for b in (x, cap, sal))
+    med, mean = bdm.medians(cap[0], x[0], sal[0], OPTIONS, np.concatenate([r.n for r in rows]))
+    for j, (w, r) in enumerate(zip(ws, rows)):
+        w.forecast, w.fc_mean = med[j * K:(j + 1) * K].copy(), mean[j * K:(j + 1) * K].copy()
+        for k in np.flatnonzero(np.isnan(w.forecast)):  # an issue without actors: 0; without weight: the plain mean
+            n = r.n[k]
+            w.forecast[k] = w.fc_mean[k] = float(x[0][j * K + k, :n].mean()) if n else 0.0
+
+
+def _widen(a: np.ndarray, N: int) -> np.ndarray:
+    """(K, N): a with zero padding on the right."""
+    if a.shape[1] == N:
+        return a
+    out = np.zeros((a.shape[0], N))
+    out[:, :a.shape[1]] = a
+    return out
 
 
 def bargaining_month(w: World, table: IssueTable, record: bool) -> dict | None:
@@ -128,23 +175,25 @@ def bargaining_month(w: World, table: IssueTable, record: bool) -> dict | None:
         return None
     s = w.s
     relax = s.params["position_relax"]
-    c = capability(w)
-    part = table.part()
-    free = part & ~np.isfinite(w.committed)
+    rows = table.rows
+    free = rows.valid & ~np.isfinite(w.committed)
     w.positions = np.where(free, w.positions + relax * (table.ideal - w.positions), w.positions)
+    cap = rows.gather(capability(w))
+    weight = bdm.row_sums(cap * rows.salience, rows.n)
+    play = np.flatnonzero((rows.n >= 2) & (weight > 0))
     out = {} if record else None
-    for k in range(table.K):
-        m = np.flatnonzero(part[:, k])
-        if m.size < 2 or (c[m] * table.salience[m, k]).sum() <= 0:
-            continue
-        names = [s.actor_ids[i] for i in m]
-        x = w.positions[m, k]
-        new_x, rr = bdm._play_round(names, c[m], x, table.salience[m, k], 1.0, OPTIONS)
-        held = np.isfinite(w.committed[m, k])
-        new_x = np.where(held, w.committed[m, k], new_x)
-        w.positions[m, k] = np.clip(new_x, 0.0, 1.0)
+    if play.size:
+        sub = slice(None) if play.size == table.K else play  # usually every issue
+        rnd = bdm.play_rounds(cap[sub], rows.gather(w.positions)[sub], rows.salience[sub], 1.0, OPTIONS,
+                              rows.n[sub])
+        held = rows.gather(w.committed)[sub]
+        new_x = np.clip(np.where(np.isfinite(held), held, rnd.positions), 0.0, 1.0)
+        mask = rows.mask[sub]
+        w.positions[rows.members[sub][mask], np.broadcast_to(play[:, None], mask.shape)[mask]] = new_x[mask]
         if out is not None:
-            out[table.ids[k]] = {"moves": [o for o in rr.offers if o["accepted"]]}
+            for b, k in enumerate(play):
+                names = [s.actor_ids[i] for i in rows.members[k, :rows.n[k]]]
+                out[table.ids[k]] = {"moves": rnd.offers(b, names, accepted_only=True)}
     refresh_forecast(w, table)
     return out
 
@@ -156,7 +205,7 @@ def gradient(w: World, table: IssueTable, c: np.ndarray | None = None) -> np.nda
     estimated from the smooth weighted mean: d mean_k / d c_i = s_ik (x_ik - mean_k) / sum c s."""
     if c is None:
         c = capability(w)
-    x = np.nan_to_num(w.positions)
+    x = np.where(np.isnan(w.positions), 0.0, w.positions)
     sal = table.salience
     den = (c[:, None] * sal).sum(0)
     den = np.where(den > 0, den, np.inf)
@@ -166,8 +215,7 @@ def gradient(w: World, table: IssueTable, c: np.ndarray | None = None) -> np.nda
 def fit_direction(w: World, table: IssueTable) -> np.ndarray:
     """(A, K) +1 where the forecast moving up brings it toward the actor's ideal, -1 where
     down, 0 where the actor takes no part or the forecast sits on its ideal."""
-    d = np.sign(np.nan_to_num(table.ideal - w.forecast[None, :]))
-    return np.where(table.part(), d, 0.0)
+    return np.where(table.rows.valid, np.sign(table.ideal - w.forecast[None, :]), 0.0)
 
 
 def status_quo(rows: np.ndarray, M: np.ndarray) -> np.ndarray:
@@ -180,16 +228,26 @@ def pivotal(w: World, table: IssueTable) -> np.ndarray:
     everybody must deal with are those whose absence moves it most."""
     c = capability(w)
     out = np.zeros((w.s.A, table.K))
+    left, issue, others = [], [], []  # each case: the actor left out, the issue, the others
     for k in range(table.K):
-        m = np.flatnonzero(np.isfinite(w.positions[:, k]))
-        if m.size < 3:
-            continue
-        for j, i in enumerate(m):
-            rest = np.delete(m, j)
-            if (c[rest] * table.salience[rest, k]).sum() <= 0:
-                continue
-            med = bdm.median_position(c[rest], w.positions[rest, k], table.salience[rest, k], OPTIONS)
-            out[i, k] = abs(med - w.forecast[k])
+        m = np.flatnonzero(np.isfinite(w.positions[:, k])).tolist()
+        if len(m) >= 3:
+            for j, i in enumerate(m):
+                left.append(i)
+                issue.append(k)
+                others.append(m[:j] + m[j + 1:])
+    if not left:
+        return out
+    # every case at once, one row each (sim.bargaining batch layout)
+    n = np.array([len(o) for o in others])
+    rows = np.array([o + [0] * (n.max() - len(o)) for o in others])
+    cols = np.array(issue)[:, None]
+    mask = np.arange(n.max()) < n[:, None]
+    med, _ = bdm.medians(np.where(mask, c[rows], 0.0), np.where(mask, w.positions[rows, cols], 0.0),
+                         np.where(mask, table.salience[rows, cols], 0.0), OPTIONS, n)
+    for i, k, v in zip(left, issue, med.tolist()):
+        if v == v:  # nan: the others carry no weight
+            out[i, k] = abs(v - w.forecast[k])
     return out
 
 
@@ -198,17 +256,21 @@ def issues_record(w: World, table: IssueTable, rows: np.ndarray, M: np.ndarray, 
     c = capability(w)
     sq = status_quo(rows, M)
     piv = pivotal(w, table)
+    ids = s.actor_ids
+    # as Python floats, which round as the numpy ones
+    sq, forecast, mean, c, piv = (a.tolist() for a in (sq, w.forecast, w.fc_mean, c, piv))
+    positions, salience = w.positions.tolist(), table.salience.tolist()
+    committed, finite = np.isfinite(w.committed).tolist(), np.isfinite(w.positions).tolist()
     out = {}
     for k, kid in enumerate(table.ids):
-        m = np.flatnonzero(np.isfinite(w.positions[:, k]))
-        r = lambda v: round(float(v), 4)  # noqa: E731
+        m = [i for i in range(s.A) if finite[i][k]]
         out[kid] = {
-            "status_quo": r(sq[k]), "forecast": r(w.forecast[k]), "mean": r(w.fc_mean[k]),
-            "positions": {s.actor_ids[i]: r(w.positions[i, k]) for i in m},
-            "committed": [s.actor_ids[i] for i in m if np.isfinite(w.committed[i, k])],
-            "salience": {s.actor_ids[i]: r(table.salience[i, k]) for i in m},
-            "capability": {s.actor_ids[i]: r(c[i]) for i in m},
-            "pivotal": {s.actor_ids[i]: r(piv[i, k]) for i in m if piv[i, k] > 1e-4},
+            "status_quo": round(sq[k], 4), "forecast": round(forecast[k], 4), "mean": round(mean[k], 4),
+            "positions": {ids[i]: round(positions[i][k], 4) for i in m},
+            "committed": [ids[i] for i in m if committed[i][k]],
+            "salience": {ids[i]: round(salience[i][k], 4) for i in m},
+            "capability": {ids[i]: round(c[i], 4) for i in m},
+            "pivotal": {ids[i]: round(piv[i][k], 4) for i in m if piv[i][k] > 1e-4},
             "moves": (moves or {}).get(kid, {}).get("moves", []),
         }
     return out

@@ -33,13 +33,15 @@ class Compiled:
     G: np.ndarray
     slots: dec.SlotLayout
     measures: np.ndarray  # (K, M) each bargaining issue's status quo over the metric vector
+    by_actor: tuple[dec.ActorTerms, ...]  # each actor's terms, for the breakdowns of the record
 
     @staticmethod
     def of(w: World) -> "Compiled":
         s = w.s
         lay = Layout(s.A, s.Z, s.issues.K)
         terms, G = compile_terms(s, lay)
-        return Compiled(lay, terms, G, dec.SlotLayout(s.A, s.Z, len(s.trades)), measure_rows(s, lay))
+        return Compiled(lay, terms, G, dec.SlotLayout(s.A, s.Z, len(s.trades)), measure_rows(s, lay),
+                        tuple(dec.ActorTerms(terms, a) for a in range(s.A)))
 
 
 # --- events -------------------------------------------------------------------------------
@@ -126,7 +128,7 @@ def play_turn(w: World, c: Compiled, rng: np.random.Generator, *, record: bool =
     _upkeep_start(w)
     events: list | None = [] if record else None
     fire_events(w, events)
-    compute_influence(w)
+    compute_influence(w, report=False)  # the report figures are redone at the end of the month
     outcomes: list | None = [] if record else None
     _keep_promises(w, c, humans, outcomes)
     moves = bargaining_month(w, s.issues, record)
@@ -600,6 +602,7 @@ def _offensive(w: World, cx: dec.Context, z: int, side: int, attackers: list[int
     if not s.hostile[side, holder] or s.fights_for[holder] == side:
         return  # the zone changed hands to a friend earlier this month
     near = s.adjacent[z]
+    next_door = (np.array(attackers)[:, None], np.flatnonzero(near))  # (attacker, neighbouring zone)
     own = w.ground[attackers, z]
     adj = w.ground[attackers][:, near] * 0.5  # half of the forces next door join
     strength = own.sum() + adj.sum() + p["air_weight"] * air
@@ -607,7 +610,7 @@ def _offensive(w: World, cx: dec.Context, z: int, side: int, attackers: list[int
     if restrained and cx.in_agreement[z]:
         strength *= 1 - p["pressure_restraint"] * len(restrained) / len(attackers)
     defenders = cx.friend[:, holder]
-    dfn = float(dec.defence(w, cx.friend)[z])
+    dfn = dec.defence_of(w, defenders, z)
     i = int(cx.zag[z])
     if i >= 0:
         ag = w.agreements[i]
@@ -623,7 +626,7 @@ def _offensive(w: World, cx: dec.Context, z: int, side: int, attackers: list[int
     own_loss = own * loss_rate
     adj_loss = adj * loss_rate  # proportionally from the neighbouring forces that joined
     w.ground[attackers, z] -= own_loss
-    w.ground[np.ix_(attackers, np.flatnonzero(near))] -= adj_loss
+    w.ground[next_door] -= adj_loss
     lost = own_loss + adj_loss.sum(1)
     w.lost[attackers] += lost
     w.casualties[attackers] += lost
@@ -635,7 +638,7 @@ def _offensive(w: World, cx: dec.Context, z: int, side: int, attackers: list[int
         w.reserve[defenders] += w.ground[defenders, z] - dl
         w.ground[defenders, z] = 0.0
         moved = w.ground[attackers][:, near] * 0.5
-        w.ground[np.ix_(attackers, np.flatnonzero(near))] -= moved
+        w.ground[next_door] -= moved
         w.ground[attackers, z] += moved.sum(1)
         w.control[z] = side
         # a zone taken by force leaves any agreement over it: the agreement failed there
@@ -684,7 +687,7 @@ def _economy(w: World, outcomes) -> None:
 def _terms_json(c: Compiled, actor: int, idx: np.ndarray, val: np.ndarray) -> list[dict]:
     return [{"term": t.name, "kind": t.kind, "weight": t.weight, "source": t.source,
              "note": t.note, "value": round(v, 6)}
-            for t, v in dec.breakdown(c.terms, actor, np.asarray(idx), np.asarray(val), c.lay)]
+            for t, v in c.by_actor[actor].breakdown(np.asarray(idx), np.asarray(val), c.lay)]
 
 
 def _label(w: World, c: Compiled, action: str, target: int) -> tuple[str, str | None]:
@@ -735,18 +738,17 @@ def zone_status(w: World) -> dict:
     (hostile forces in it or next to it), or quiet."""
     s = w.s
     ids = s.actor_ids
-    covering = w.zone_agreement()
+    covering = w.zone_agreement().tolist()
     near = w.ground + w.ground @ s.adjacent  # (A, Z) forces in or next to each zone
+    contested = ((near > 0.2) & s.hostile[:, w.control]).any(0).tolist()
     out = {}
-    for z in range(s.Z):
-        holder = int(w.control[z])
-        i = int(covering[z])
+    for z, holder in enumerate(w.control.tolist()):
+        i = covering[z]
         if i >= 0:
             ag = w.agreements[i]
             status, guarantors = ag.kind, [ids[g] for g in ag.guarantors]
         else:
-            hostile_near = (near[:, z] > 0.2) & s.hostile[:, holder]
-            status, guarantors = ("contested" if hostile_near.any() else "quiet"), []
+            status, guarantors = ("contested" if contested[z] else "quiet"), []
         out[s.zone_ids[z]] = {"controller": ids[holder], "status": status, "guarantors": guarantors}
     return out
 
@@ -755,19 +757,23 @@ def snapshot_figures(w: World) -> dict:
     """The figures recorded every turn: control, influence, agreements in force."""
     s = w.s
     ids = s.actor_ids
-    r = lambda x: round(float(x), 4)  # noqa: E731
+
+    def per_actor(x: np.ndarray) -> dict:  # Python floats round as the numpy ones
+        return {a: round(v, 4) for a, v in zip(ids, x.tolist())}
+
+    zi = w.zone_influence.T.tolist()
     return {
-        "control": {s.zone_ids[z]: ids[int(w.control[z])] for z in range(s.Z)},
+        "control": {s.zone_ids[z]: ids[h] for z, h in enumerate(w.control.tolist())},
         "zones": zone_status(w),
         "influence": {
-            "leverage": {ids[a]: r(w.leverage[a]) for a in range(s.A)},
-            "standing": {ids[a]: r(w.standing[a]) for a in range(s.A)},
-            "territory": {ids[a]: r(w.territory[a]) for a in range(s.A)},
-            "presence": {ids[a]: r(w.ground[a].sum() / s.norm[a]) for a in range(s.A)},
-            "dependence": r(w.dependence),
+            "leverage": per_actor(w.leverage),
+            "standing": per_actor(w.standing),
+            "territory": per_actor(w.territory),
+            "presence": per_actor(w.ground.sum(1) / s.norm),
+            "dependence": round(float(w.dependence), 4),
         },
-        "zone_influence": {s.zone_ids[z]: {ids[a]: r(w.zone_influence[a, z]) for a in range(s.A)
-                                          if w.zone_influence[a, z] >= 0.005} for z in range(s.Z)},
+        "zone_influence": {zid: {a: round(v, 4) for a, v in zip(ids, zi[z]) if v >= 0.005}
+                           for z, zid in enumerate(s.zone_ids)},
         "agreements": [{"id": ag.id, "kind": ag.kind, "zones": [s.zone_ids[z] for z in ag.zones],
                         "parties": [ids[x] for x in ag.parties], "guarantors": [ids[x] for x in ag.guarantors],
                         "until": None if ag.end_turn is None else s.date(ag.end_turn).isoformat()[:7]}

@@ -168,7 +168,11 @@ class World:
 
     def copy(self) -> "World":
         """A deep copy of the dynamic state; the static part is shared."""
-        return replace(self, **{k: getattr(self, k).copy() for k in self._ARRAYS})
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)  # records are frozen and the static part is shared
+        for k in self._ARRAYS:
+            new.__dict__[k] = self.__dict__[k].copy()
+        return new
 
     @property
     def date(self) -> dt.date:

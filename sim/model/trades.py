@@ -20,6 +20,7 @@ u_P(t) = a0 + a1 t, u_R(t) = b0 + b1 t.
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 
@@ -27,7 +28,7 @@ import numpy as np
 
 from sim.model.effects import apply_effects
 from sim.model.influence import Layout, compute_influence, metric_vector
-from sim.model.issues import refresh_forecast
+from sim.model.issues import refresh_forecast, refresh_forecasts
 from sim.model.state import World
 
 
@@ -98,9 +99,9 @@ def pullback_share(w: World, promise) -> tuple[int, list[int], float] | None:
     return a, zones, float(min(1.0, need / there))
 
 
-def delta(w: World, lay: Layout, k: int, terms: float, keep: list[float], M0: np.ndarray) -> np.ndarray:
-    """Expected metric change if trade k were concluded now on these terms, each promise
-    kept with the given probability."""
+def _deal_world(w: World, k: int, terms: float, keep: list[float]) -> World:
+    """The world if trade k were concluded now on these terms, each promise kept with the
+    given probability; influence recomputed, the forecast not yet."""
     s = w.s
     t = s.trades[k]
     w2 = w.copy()
@@ -118,8 +119,23 @@ def delta(w: World, lay: Layout, k: int, terms: float, keep: list[float], M0: np
             who = promiser_of[pr.actor]
             w2.reputation[who] = max(0.0, w2.reputation[who] - (1 - q) * s.params["promise_standing"])
             apply_effects(w2, pr.on_break, None, scale=1 - q)
-    compute_influence(w2)
-    refresh_forecast(w2, s.issues)
+    compute_influence(w2, report=False)
+    return w2
+
+
+def _no_deal_world(w: World) -> World:
+    """The world as it is, its influence recomputed as a deal's world is (the forecast not yet).
+    Recomputing only reassigns figures, so the arrays can be shared."""
+    w2 = copy.copy(w)
+    compute_influence(w2, report=False)
+    return w2
+
+
+def delta(w: World, lay: Layout, k: int, terms: float, keep: list[float], M0: np.ndarray) -> np.ndarray:
+    """Expected metric change if trade k were concluded now on these terms, each promise
+    kept with the given probability."""
+    w2 = _deal_world(w, k, terms, keep)
+    refresh_forecast(w2, w.s.issues)
     return metric_vector(w2, lay) - M0
 
 
@@ -136,8 +152,7 @@ def kept_as_seen_by(w: World, k: int, deliverable, x: int) -> list[float]:
 def baseline(w: World, lay: Layout) -> np.ndarray:
     """The metric vector of no deal, recomputed the way delta() recomputes a deal's world,
     so that recomputation alone (a forecast on a knife edge) never counts as the deal's effect."""
-    w2 = w.copy()
-    compute_influence(w2)
+    w2 = _no_deal_world(w)
     refresh_forecast(w2, w.s.issues)
     return metric_vector(w2, lay)
 
@@ -198,31 +213,44 @@ def nash(a0, a1, b0, b1, d_p, d_r, zone) -> float | None:
 
 def value(w: World, lay: Layout, G: np.ndarray, k: int, M0: np.ndarray | None = None) -> Valuation:
     """Both sides' view of trade k now."""
+    return values(w, lay, G, [k], M0)[k]
+
+
+def values(w: World, lay: Layout, G: np.ndarray, ks: list[int], M0: np.ndarray | None = None) -> dict[int, Valuation]:
+    """Both sides' view of each trade in ks now (M0: the metric vector of no deal, if at hand);
+    every world's forecast in one batch."""
     s = w.s
-    t = s.trades[k]
-    P, R = s.actor(t.proposer), s.actor(t.to)
-    if M0 is None:
-        M0 = baseline(w, lay)
-    owner = {t.proposer: P, t.to: R}
-    base = [deliverability(w, pr, owner[pr.actor]) for pr in t.promises]
-
-    def view(x: int) -> tuple[np.ndarray, np.ndarray]:
-        keep = kept_as_seen_by(w, k, base, x)
-        return tuple(delta(w, lay, k, terms, keep, M0) for terms in (0.0, 1.0))
-
-    dM_p, dM_r = view(P), view(R)
-    up = tuple(float(G[P] @ d) for d in dM_p)
-    ur = tuple(float(G[R] @ d) for d in dM_r)
     d = discount(w)
-    dp, dr = float(d[P]), float(d[R])
-    a0, a1, b0, b1 = up[0], up[1] - up[0], ur[0], ur[1] - ur[0]
-    zone = _zone(a0, a1, b0, b1)
-    if zone is None:
-        offer_p, offer_r = (0.0 if a1 < 0 else 1.0), (1.0 if b1 > 0 else 0.0)
-    else:
-        best_p = zone[0] if a1 <= 0 else zone[1]
-        best_r = zone[1] if b1 >= 0 else zone[0]
-        offer_p = rubinstein(best_p, best_r, dp, dr)
-        offer_r = rubinstein(best_r, best_p, dr, dp)
-    return Valuation(k, P, R, up, ur, dp, dr, zone, float(offer_p), float(offer_r),
-                     nash(a0, a1, b0, b1, dp, dr, zone), tuple(base), dM_p)
+    cases = []  # per trade: its parties, each promise's deliverability, the worlds of both views
+    for k in ks:
+        t = s.trades[k]
+        P, R = s.actor(t.proposer), s.actor(t.to)
+        owner = {t.proposer: P, t.to: R}
+        base = [deliverability(w, pr, owner[pr.actor]) for pr in t.promises]
+        cases.append((k, P, R, base, [_deal_world(w, k, terms, kept_as_seen_by(w, k, base, x))
+                                      for x in (P, R) for terms in (0.0, 1.0)]))
+    worlds = [x for case in cases for x in case[4]]
+    if M0 is None:
+        worlds.append(_no_deal_world(w))
+    refresh_forecasts(worlds, s.issues)
+    if M0 is None:
+        M0 = metric_vector(worlds[-1], lay)
+    out = {}
+    for k, P, R, base, deals in cases:
+        dM = [metric_vector(x, lay) - M0 for x in deals]
+        dM_p, dM_r = tuple(dM[:2]), tuple(dM[2:])
+        up = tuple(float(G[P] @ x) for x in dM_p)
+        ur = tuple(float(G[R] @ x) for x in dM_r)
+        dp, dr = float(d[P]), float(d[R])
+        a0, a1, b0, b1 = up[0], up[1] - up[0], ur[0], ur[1] - ur[0]
+        zone = _zone(a0, a1, b0, b1)
+        if zone is None:
+            offer_p, offer_r = (0.0 if a1 < 0 else 1.0), (1.0 if b1 > 0 else 0.0)
+        else:
+            best_p = zone[0] if a1 <= 0 else zone[1]
+            best_r = zone[1] if b1 >= 0 else zone[0]
+            offer_p = rubinstein(best_p, best_r, dp, dr)
+            offer_r = rubinstein(best_r, best_p, dr, dp)
+        out[k] = Valuation(k, P, R, up, ur, dp, dr, zone, float(offer_p), float(offer_r),
+                           nash(a0, a1, b0, b1, dp, dr, zone), tuple(base), dM_p)
+    return out

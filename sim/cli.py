@@ -11,6 +11,8 @@ import json
 import sys
 from pathlib import Path
 
+from sim.argtypes import nonneg_int, positive_int
+
 DEFAULT_SCENARIO = "astana_2017"
 
 DELEGATED_HELP = {
@@ -49,8 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="play a scenario headless (AI on every side)")
     r.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, help="scenario id or YAML path")
-    r.add_argument("--turns", type=_positive_int, help="months to play (default: the scenario's length)")
-    r.add_argument("--stop-after", type=_nonneg_int, metavar="N",
+    r.add_argument("--turns", type=positive_int, help="months to play (default: the scenario's length)")
+    r.add_argument("--stop-after", type=nonneg_int, metavar="N",
                    help="play only the first N months of a game that keeps its full length, e.g. to "
                         "--save it and carry on in class (0: save the opening position)")
     r.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
@@ -67,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("explain", help="why an actor did what it did in a recorded run")
     e.add_argument("record", help="a run record written by 'run --json'")
-    e.add_argument("--turn", type=_positive_int, required=True)
+    e.add_argument("--turn", type=positive_int, required=True)
     e.add_argument("--actor", required=True)
 
     v = sub.add_parser("validate", help="check scenario files")
@@ -86,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("bargain", help="run the expected-utility bargaining model on an actor table")
     b.add_argument("file", help="CSV or YAML with columns actor,capability,position,salience")
-    b.add_argument("--rounds", type=_positive_int, default=10)
+    b.add_argument("--rounds", type=positive_int, default=10)
     b.add_argument("--json", dest="json_out", metavar="OUT")
     return p
 
@@ -103,24 +105,8 @@ def display_available() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def _nonneg_int(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, got {n}")
-    return n
 
 
-def _positive_int(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {n}")
-    return n
 
 
 def main(argv: list[str] | None = None) -> int:

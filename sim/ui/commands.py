@@ -13,6 +13,8 @@ import argparse
 import os
 import sys
 
+from sim.argtypes import nonneg_int
+
 DEFAULT_SCENARIO = "astana_2017"
 # the views' names (map, influence, timeline, why, actors, branches, debrief), without
 # importing pygame before a command needs it
@@ -38,20 +40,12 @@ def parse_size(text: str) -> tuple[int, int]:
     return w, h
 
 
-def _nonneg_int(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, got {n}")
-    return n
 
 
 def screenshot_parser(prog: str = "arbiter screenshot") -> argparse.ArgumentParser:
     p = _Parser(prog=prog, description="Play N months with the AI on every side and save the game window as a PNG.")
     p.add_argument("scenario", help="scenario id or YAML path")
-    p.add_argument("--turn", type=_nonneg_int, required=True, help="months to play first (0: the start)")
+    p.add_argument("--turn", type=nonneg_int, required=True, help="months to play first (0: the start)")
     p.add_argument("--out", required=True, metavar="FILE.png", help="where to write the PNG")
     p.add_argument("--size", type=parse_size, default=(1280, 800), metavar="WxH", help="default 1280x800")
     p.add_argument("--view", choices=VIEW_CHOICES, default="map", help="default map")
@@ -79,7 +73,7 @@ def play_parser(prog: str = "arbiter play") -> argparse.ArgumentParser:
     p.add_argument("--no-autosave", action="store_true",
                    help="do not write the autosave after every month (default: it goes to the save folder)")
     p.add_argument("--fullscreen", action="store_true", help="start in full screen (F11 toggles)")
-    p.add_argument("--frames", type=_nonneg_int, default=None, help=argparse.SUPPRESS)  # for tests
+    p.add_argument("--frames", type=nonneg_int, default=None, help=argparse.SUPPRESS)  # for tests
     return p
 
 

@@ -105,10 +105,6 @@ def display_available() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-
-
-
-
 def main(argv: list[str] | None = None) -> int:
     from sim.scenario import ScenarioError
 

@@ -40,8 +40,6 @@ def parse_size(text: str) -> tuple[int, int]:
     return w, h
 
 
-
-
 def screenshot_parser(prog: str = "arbiter screenshot") -> argparse.ArgumentParser:
     p = _Parser(prog=prog, description="Play N months with the AI on every side and save the game window as a PNG.")
     p.add_argument("scenario", help="scenario id or YAML path")

@@ -25,8 +25,8 @@ DELEGATED_HELP = {
     "sensitivity": "rank assumptions by their effect on an outcome: SCENARIO --method sobol|morris",
     "backtest": "check a scenario against what happened: SCENARIO --facts FILE.yaml --runs N",
     "briefing": "a printable role briefing: SCENARIO --actor ACTOR | --all [--out FILE.html]",
-    "predict": "record the class's predictions in a saved game: SAVE \"statement\" ... | --file LIST.yaml",
-    "forecast": "what happens from here: SAVE --runs N [--turns T]",
+    "predict": "record the class's predictions in a saved game: SAVE \"statement\" ... | --file LIST.yaml | --list",
+    "forecast": "what happens from here: SAVE --runs N [--turns T] [--from-turn K] [--out DIR]",
     "debrief": "a self-contained debrief page for a saved game: SAVE --out DIR",
 }
 UI_COMMANDS = ("play", "present", "screenshot")

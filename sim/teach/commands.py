@@ -1,9 +1,13 @@
-"""The classroom commands, dispatched from sim.cli: ``briefing`` and ``predict``.
+"""The classroom commands, dispatched from sim.cli: ``briefing``, ``predict``, ``forecast``
+and ``debrief``.
 
     run_sim.py briefing SCENARIO --actor ACTOR [--out FILE.html|FILE.md] [--format html|md]
     run_sim.py briefing SCENARIO --all [--out FOLDER | --out NAME.html] [--format html|md]
     run_sim.py predict SAVE "statement" [...] [--file LIST.yaml] [--by NAME]
     run_sim.py predict SAVE --list
+    run_sim.py forecast SAVE --runs N [--turns T] [--from-turn K] [--seed S] [--out DIR] [--workers W]
+    run_sim.py debrief SAVE --out DIR [--runs N] [--fan-from K] [--seed S] [--workers W]
+                       [--no-forecast] [--turning-points | --no-turning-points]
 
 Exit codes as for the rest of the command line: 0 success, 2 bad input (one paragraph on
 stderr), 1 an internal error.
@@ -16,6 +20,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from sim.argtypes import nonneg_int, positive_int
 from sim.teach.common import TeachError, month
 
 
@@ -29,8 +34,6 @@ def main(name: str, argv: list[str]) -> int:
     from sim.scenario import ScenarioError
 
     try:
-        if name == "forecast": raise TeachError(f"'{name}' is not available in this version of Arbiter")  # noqa: E701
-        if name == "debrief": raise TeachError(f"'{name}' is not available in this version of Arbiter")  # noqa: E701
         handler = COMMANDS.get(name)
         if handler is None:
             raise TeachError(f"'{name}' is not a classroom command; expected one of: {', '.join(COMMANDS)}")
@@ -42,6 +45,9 @@ def main(name: str, argv: list[str]) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     except Exception:  # an internal error: say so plainly
         traceback.print_exc()
         print("internal error: please report it with the command you ran", file=sys.stderr)
@@ -225,4 +231,93 @@ def _status(j, ctx, model) -> str:
     return f"{head}\n    {verdict}; now ({month(ctx.date(j.now))}) it {now}"
 
 
-COMMANDS = {"briefing": cmd_briefing, "predict": cmd_predict}
+# --- forecast and debrief -----------------------------------------------------------------------
+
+
+def _cpus() -> int:
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def forecast_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="arbiter forecast", description="What happens from here: play a saved game on many times "
+                "from its month (or an earlier one), the computer giving every order, and show the fan of "
+                "outcomes. The same save, seed and number of runs always give the same forecast.")
+    p.add_argument("save", help="a saved game (.arbiter)")
+    p.add_argument("--runs", type=positive_int, required=True, metavar="N", help="how many continuations")
+    p.add_argument("--turns", type=positive_int, metavar="T", help="months to play from the start month (default: to "
+                   "the game's end)")
+    p.add_argument("--from-turn", type=nonneg_int, metavar="K", help="start from month K of the game, up to the "
+                   "month it is at (default: that month; for a finished game, 0, the start) and draw what "
+                   "actually happened after K inside the fan")
+    p.add_argument("--seed", type=nonneg_int, metavar="S", help="root seed of the runs (default: the save's seed)")
+    p.add_argument("--out", metavar="DIR", help="write the charts (PNG), forecast.md and forecast.html to DIR")
+    p.add_argument("--workers", type=positive_int, metavar="W", help="worker processes (default: the CPUs "
+                   "available); the results do not depend on it")
+    return p
+
+
+def cmd_forecast(argv: list[str]) -> int:
+    from sim import saves
+    from sim.teach.forecast import forecast
+
+    args = forecast_parser().parse_args(argv)
+    path = Path(args.save)
+    game = saves.read(path)
+    result = forecast(game, args.runs, turns=args.turns, seed=args.seed, workers=args.workers or _cpus(),
+                      from_turn=args.from_turn)
+    if args.from_turn is None and game.turn >= game.turns:
+        print(f"(the game in {path.name} is finished: forecasting from its start; --from-turn K picks "
+              f"another month)\n")
+    print(result.summary())
+    if args.out:
+        import shlex
+
+        files = result.write(args.out, shlex.quote(path.name))
+        print(f"\nwrote {len(files)} files to {args.out}: " + ", ".join(f.name for f in files))
+    return 1 if result.failures else 0
+
+
+def debrief_parser() -> argparse.ArgumentParser:
+    from sim.teach.debrief import DEFAULT_RUNS
+
+    p = _Parser(prog="arbiter debrief", description="One self-contained page about a saved game, to project "
+                "or print: the story month by month, influence over time, turning points, scores and "
+                "objectives, predictions, the fan of what else could have happened, each power's reasons "
+                "with sources, and a reproducibility stamp. Writes DIR/index.html with its pictures beside it.")
+    p.add_argument("save", help="a saved game (.arbiter)")
+    p.add_argument("--out", metavar="DIR", required=True, help="the folder to write index.html and its PNGs to")
+    p.add_argument("--runs", type=positive_int, default=DEFAULT_RUNS, metavar="N",
+                   help=f"runs in the fan of what else could have happened (default {DEFAULT_RUNS})")
+    p.add_argument("--fan-from", type=nonneg_int, default=0, metavar="K",
+                   help="the month the fan starts from (default 0, the start)")
+    p.add_argument("--seed", type=nonneg_int, metavar="S", help="root seed of the fan's runs (default: the save's seed)")
+    p.add_argument("--workers", type=positive_int, metavar="W", help="worker processes for the fan (default: the CPUs "
+                   "available); the page does not depend on it")
+    p.add_argument("--no-forecast", action="store_true", help="leave out the fan (the section says so)")
+    p.add_argument("--turning-points", action=argparse.BooleanOptionalAction, default=True,
+                   help="find the turning points of a finished game (default: yes; --no-turning-points is faster)")
+    return p
+
+
+def cmd_debrief(argv: list[str]) -> int:
+    from sim import saves
+    from sim.teach.debrief import build
+
+    args = debrief_parser().parse_args(argv)
+    path = Path(args.save)
+    game = saves.read(path)
+    d = build(game, args.out, runs=args.runs, fan_from=args.fan_from, seed=args.seed,
+              workers=args.workers or _cpus(), forecast=not args.no_forecast, turning_points=args.turning_points,
+              save_name=path.name)
+    print(f"wrote {d.path} with {len(d.figures)} picture(s) beside it: open it in a browser to project or print")
+    for section, why in d.missing.items():
+        print(f"  {section}: {why}")
+    return 0
+
+
+COMMANDS = {"briefing": cmd_briefing, "predict": cmd_predict, "forecast": cmd_forecast, "debrief": cmd_debrief}

@@ -262,12 +262,6 @@ def test_score_judges_the_predictions_kept_in_a_save(save):
     assert j.status == ("true" if model.records[-1]["control"]["afrin"] == "turkey" else "false") and j.turn == 36
 
 
-def test_the_commands_for_later_say_so(capsys):
-    for name in ("forecast", "debrief"):
-        assert main([name, "x.arbiter"]) == 2
-        assert "not available in this version" in capsys.readouterr().err
-
-
 def test_save_extras_stay_json(save):
     path, _ = save
     assert main(["predict", str(path), "Russia's leverage over Damascus is above 0.05 at the end"]) == 0

@@ -36,6 +36,7 @@ HELP_ROWS = (
     ("[ ]  or  PgUp PgDn", "why: earlier / later month (End: the latest)"),
     ("Up / Down", "why: pick a decision or answer; actors and debrief: scroll"),
     ("S  /  L", "save the game  /  load a saved game (every month is also autosaved)"),
+    ("F", "what happens from here: 100 games played on by the AI, as fans of influence"),
     ("E", "record a prediction the game will check, e.g. \"Turkey holds Afrin at the end\""),
     ("F11", "full screen on or off"),
     ("Mouse", "click a tab, a zone, a decision or month in 'why'; the wheel scrolls panels"),
@@ -172,6 +173,7 @@ class GameScene(Scene):
         self.deferred: set[tuple[str, str]] = set()  # proposals a human left to the AI
         self._captions: tuple[int, list[str]] | None = None
         self.resume = False  # play the month once the open dialogs are answered
+        self.forecast_runs = 100  # continuations the 'what happens from here' key plays
 
     @property
     def session(self):
@@ -436,6 +438,11 @@ class GameScene(Scene):
             self.answer_all()
         elif k == pygame.K_e and plain:
             self.open_prediction()
+        elif k == pygame.K_f and plain:
+            from sim.ui.forecast import ForecastScene
+
+            self.playing = False
+            self.stack.push(ForecastScene(self.state, runs=self.forecast_runs))
         elif k == pygame.K_F11:
             self.stack.toggle_fullscreen()
         elif k in VIEW_KEYS and plain:

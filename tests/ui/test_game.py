@@ -307,3 +307,27 @@ def test_a_prediction_typed_in_the_window_is_kept_in_the_save(save_folder):
     game = saves.read(saves.list_saves(save_folder)[0])
     assert game.extras["predictions"] == app.session.extras["predictions"]
     app.close()
+
+
+def test_what_happens_from_here_plays_continuations_and_draws_their_fan():
+    from sim.ui.forecast import ForecastScene
+
+    app = make_app(humans=())
+    advance(app, 3)
+    app.game.forecast_runs = 4
+    press(app, pygame.K_f)
+    scene = top(app)
+    assert isinstance(scene, ForecastScene)
+    import time
+
+    deadline = time.monotonic() + 120
+    while scene.result is None and time.monotonic() < deadline:  # runs play in worker processes
+        app.frame()  # while the window keeps drawing
+        time.sleep(0.02)
+    fc = scene.result
+    assert fc is not None and fc.runs_ok == 4 and fc.from_turn == 3
+    app.frame()
+    shot = pygame.image.tobytes(app.screen, "RGB")
+    press(app, pygame.K_ESCAPE)
+    assert isinstance(top(app), GameScene) and pygame.image.tobytes(app.screen, "RGB") != shot
+    app.close()

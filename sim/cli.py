@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from sim.argtypes import nonneg_int, positive_int
+from sim.files import write_text
 
 DEFAULT_SCENARIO = "astana_2017"
 
@@ -292,10 +293,7 @@ def cmd_bargain(args) -> int:
 
 def _write_json(path: Path, data: dict) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        tmp.replace(path)  # never leave a half-written record behind
+        write_text(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
     except OSError as exc:
         raise BadInput(f"{path}: cannot write ({exc.strerror or exc})") from None
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sim
+from sim.files import write_text
 
 FORMAT = "arbiter-save"
 VERSION = 1
@@ -108,10 +109,7 @@ def write_game(path: str | Path, game: "SavedGame") -> Path:
 def _write(path: Path, payload: dict) -> Path:
     doc = {"checksum": hashlib.sha256(_canonical(payload)).hexdigest(), **payload}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
-        tmp.replace(path)
+        write_text(path, json.dumps(doc, indent=1, ensure_ascii=False, default=str) + "\n")
     except OSError as exc:
         raise SaveError(f"{path}: cannot write the save ({exc.strerror or exc})") from None
     return path

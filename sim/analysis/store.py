@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.analysis.errors import AnalysisError
+from sim.files import write_text
 
 PARTS = "parts"
 _PART = re.compile(r"^runs-(\d{10})-(\d{10})\.parquet$")
@@ -179,9 +180,7 @@ def _atomic_parquet(path: Path, table: pa.Table) -> None:
 
 
 def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_text(path, text)
 
 
 def remaining(total: int, done: list[tuple[int, int]], chunk: int) -> list[tuple[int, int]]:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sim.argtypes import nonneg_int, positive_int
 from sim.teach.common import TeachError, month
+from sim.teach.pages import write_text
 
 
 class _Parser(argparse.ArgumentParser):
@@ -99,26 +100,16 @@ def cmd_briefing(argv: list[str]) -> int:
         sys.stdout.write("\n\n".join(docs.values()))
         return 0
     if not args.all:
-        _write(out, docs[actors[0]])
+        write_text(out, docs[actors[0]])
         print(f"wrote {out} ({loaded.scenario.actors[actors[0]].name}, {fmt})")
         return 0
     ext = "." + fmt
     for a, text in docs.items():
         path = (out.parent / f"{out.stem}-{a}{out.suffix}" if out.suffix.lower() in _SUFFIX
                 else out / f"{loaded.scenario.id}-{a}{ext}")
-        _write(path, text)
+        write_text(path, text)
         print(f"wrote {path} ({loaded.scenario.actors[a].name}, {fmt})")
     return 0
-
-
-def _write(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)  # never leave half a page behind
-    except OSError as exc:
-        raise TeachError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
 # --- predict ------------------------------------------------------------------------------------

@@ -121,13 +121,11 @@ def sized(fig: Figure, folder: Path) -> Figure:
 
 def write_text(path: Path, text: str) -> None:
     """Write a file whole (a temporary name, then renamed): never half a page."""
+    from sim import files
     from sim.teach.common import TeachError
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        files.write_text(path, text)
     except OSError as exc:
         raise TeachError(f"{path}: cannot write ({exc.strerror or exc})") from None
 

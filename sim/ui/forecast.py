@@ -50,11 +50,7 @@ class ForecastScene(Scene):
     def draw(self, surf: pygame.Surface) -> None:
         W, H = surf.get_size()
         mt = th.Metrics((W, H))
-        shade = pygame.Surface((W, H), pygame.SRCALPHA)
-        shade.fill((0, 0, 0, 170))
-        surf.blit(shade, (0, 0))
-        box = pygame.Rect(W // 20, H // 14, W - W // 10, H - H // 7)
-        wd.panel(surf, box, th.PANEL, th.ACCENT, radius=8)
+        box = wd.overlay_box(surf, (0.05, 0.07))
         pad = mt.pad * 2
         s = self.state.session
         r = wd.draw_text(surf, f"What happens from here? {self.runs} games from {s.date_label()}, "

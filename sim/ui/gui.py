@@ -16,6 +16,7 @@ import pygame
 import pygame_gui
 
 from sim.ui import theme as th
+from sim.ui import widgets as wd
 
 
 @dataclass(frozen=True)
@@ -185,9 +186,7 @@ class Dialog:
         self.manager.update(dt)
 
     def draw(self, surf: pygame.Surface) -> None:
-        shade = pygame.Surface(surf.get_size(), pygame.SRCALPHA)
-        shade.fill((0, 0, 0, 160))
-        surf.blit(shade, (0, 0))
+        wd.shade(surf)
         self.manager.draw_ui(surf)
         if self.item_buttons:  # the keyboard's choice
             r = self.item_buttons[self.choice].get_abs_rect()

@@ -671,9 +671,7 @@ class HelpScene(Scene):
     def draw(self, surf: pygame.Surface) -> None:
         W, H = surf.get_size()
         mt = th.Metrics((W, H))
-        shade = pygame.Surface((W, H), pygame.SRCALPHA)
-        shade.fill((0, 0, 0, 170))
-        surf.blit(shade, (0, 0))
+        wd.shade(surf, 170)
         key_w = max(th.text_width(k, mt.body, True) for k, _ in HELP_ROWS) + mt.pad * 2
         text_w = max(th.text_width(t, mt.body) for _, t in HELP_ROWS)
         lh = th.line_height(mt.body) + mt.px(6)
@@ -750,11 +748,7 @@ class OrdersScene(Scene):
         s = self.state.session
         W, H = surf.get_size()
         mt = th.Metrics((W, H))
-        shade = pygame.Surface((W, H), pygame.SRCALPHA)
-        shade.fill((0, 0, 0, 150))
-        surf.blit(shade, (0, 0))
-        box = pygame.Rect(W // 12, H // 10, W - W // 6, H - H // 5)
-        wd.panel(surf, box, th.PANEL, th.ACCENT, radius=8)
+        box = wd.overlay_box(surf, (1 / 12, 0.1))
         pad = mt.pad * 2
         y = box.y + pad
         r = wd.draw_text(surf, f"Orders for {s.name(self.actor)}, {s.date_label(s.turn + 1)}", (box.x + pad, y),

@@ -53,6 +53,24 @@ def panel(surf: pygame.Surface, rect: pygame.Rect, colour: th.Colour = th.PANEL,
         pygame.draw.rect(surf, border, rect, 1, border_radius=radius)
 
 
+def shade(surf: pygame.Surface, alpha: int = 160) -> None:
+    """Darken what is behind an overlay."""
+    veil = pygame.Surface(surf.get_size(), pygame.SRCALPHA)
+    veil.fill((0, 0, 0, alpha))
+    surf.blit(veil, (0, 0))
+
+
+def overlay_box(surf: pygame.Surface, margin: tuple[float, float]) -> pygame.Rect:
+    """Shade the window and draw the panel of an overlay, `margin` (fractions of the width
+    and height) in from each side; returns the panel's rect."""
+    W, H = surf.get_size()
+    shade(surf)
+    mx, my = int(W * margin[0]), int(H * margin[1])
+    box = pygame.Rect(mx, my, W - 2 * mx, H - 2 * my)
+    panel(surf, box, th.PANEL, th.ACCENT, radius=8)
+    return box
+
+
 def section_title(surf: pygame.Surface, s: str, x: int, y: int, width: int, size: int,
                   colour: th.Colour = th.ACCENT) -> int:
     r = draw_text(surf, s, (x, y), size, colour, bold=True, max_width=width)

@@ -159,18 +159,19 @@ class Layout:
         return 2 * self.Z * self.A + 5 * self.A + self.A * self.K
 
     def describe(self, m: int, s: Static) -> str:
+        """A metric in words, with the actors' and zones' names (for previews and accounts)."""
         A, Z = self.A, self.Z
         if m < Z * A:
-            return f"{s.zone_ids[m // A]} held by {s.actor_ids[m % A]}"
+            return f"chance {s.names[m % A]} holds {s.zone_names[m // A]}"
         if m < 2 * Z * A:
             k = m - Z * A
-            return f"{s.actor_ids[k // Z]} forces in {s.zone_ids[k % Z]}"
+            return f"{s.names[k // Z]}'s forces in {s.zone_names[k % Z]}"
         if m >= 2 * Z * A + 5 * A:
             a, k = divmod(m - 2 * Z * A - 5 * A, self.K)
-            return f"settlement on {s.issues.ids[k]} near {s.actor_ids[a]}'s position"
+            return f"settlement on {s.issues.ids[k].replace('_', ' ')} near {s.names[a]}'s position"
         block, a = divmod(m - 2 * Z * A, A)
-        label = ("leverage over Damascus", "standing", "sanctions on", "spending", "losses")[block]
-        return f"{label} of {s.actor_ids[a]}" if block != 2 else f"{label} {s.actor_ids[a]}"
+        what = ("leverage over Damascus", "standing", "sanctions on it", "spending", "losses")[block]
+        return f"{s.names[a]}'s {what}"
 
 
 def metric_vector(w: World, lay: Layout) -> np.ndarray:

@@ -42,22 +42,6 @@ class Preview:
     terms: list[tuple[str, float, str]]  # (preference term, contribution, source)
 
 
-def _metric_words(lay, m: int, s) -> str:
-    """A metric of the flat vector M in words (see influence.Layout)."""
-    A, Z = lay.A, lay.Z
-    if m < Z * A:
-        return f"chance {s.names[m % A]} holds {s.zone_names[m // A]}"
-    if m < 2 * Z * A:
-        k = m - Z * A
-        return f"{s.names[k // Z]}'s forces in {s.zone_names[k % Z]}"
-    if m < 2 * Z * A + 5 * A:
-        block, a = divmod(m - 2 * Z * A, A)
-        what = ("leverage over Damascus", "standing", "sanctions on it", "spending", "losses")[block]
-        return f"{s.names[a]}'s {what}"
-    a, k = divmod(m - 2 * Z * A - 5 * A, lay.K)
-    return f"settlement on {s.issues.ids[k].replace('_', ' ')} near {s.names[a]}'s position"
-
-
 class ArbiterModel(mesa.Model):
     """One game of a scenario.
 
@@ -205,7 +189,7 @@ class ArbiterModel(mesa.Model):
             text, tid = _label(self.world, self.compiled, action, t)
             idx, val = np.asarray(sc.idx[a, slot]), np.asarray(sc.val[a, slot])
             order = np.argsort(-np.abs(val), kind="stable")[:4]
-            effects = [(_metric_words(lay, int(idx[i]), s), float(val[i])) for i in order if abs(val[i]) > 1e-4]
+            effects = [(lay.describe(int(idx[i]), s), float(val[i])) for i in order if abs(val[i]) > 1e-4]
             terms = [(d["term"], d["value"], d["source"]) for d in _terms_json(self.compiled, a, idx, val)]
             out.append(Preview(action, tid, text, CATALOGUE[action].track, float(sc.utility[a, slot]),
                                CATALOGUE[action].cost, effects, terms))

@@ -8,12 +8,12 @@ as a folder or printed."""
 
 from __future__ import annotations
 
-import re
 import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.teach.render import CSS, Doc, Section, _html_block, _inline, _md_block
+from sim.teach import render
+from sim.teach.render import Doc, Section, _html_block, _inline, _md_block, slug
 
 EXTRA_CSS = """
 figure { margin: 2mm 0 4mm; page-break-inside: avoid; break-inside: avoid; }
@@ -50,34 +50,10 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", head[16:24])
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
-
-
 def to_html(doc: Doc, *, contents: bool = False, long_sections: tuple[str, ...] = ()) -> str:
-    """The document as one HTML page; `contents` adds a list of links to the sections, and the
-    sections named in `long_sections` may break across printed pages."""
-    out = ['<!DOCTYPE html>', '<html lang="en">', "<head>", '<meta charset="utf-8">',
-           '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{_inline(doc.title)}</title>", "<style>", CSS, EXTRA_CSS, "</style>", "</head>", "<body>",
-           "<header>", f"<h1>{_inline(doc.title)}</h1>"]
-    if doc.subtitle:
-        out.append(f'<p class="subtitle">{_inline(doc.subtitle)}</p>')
-    out.append("</header>")
-    if contents and doc.sections:
-        out += ['<nav aria-label="Contents">', "<ol>"]
-        out += [f'<li><a href="#{slug(s.title)}">{_inline(s.title)}</a></li>' for s in doc.sections]
-        out += ["</ol>", "</nav>"]
-    for sec in doc.sections:
-        cls = ' class="long"' if sec.title in long_sections else ""
-        out += [f'<section id="{slug(sec.title)}"{cls}>', f"<h2>{_inline(sec.title)}</h2>"]
-        for b in sec.blocks:
-            out += _block_html(b)
-        out.append("</section>")
-    if doc.footer:
-        out += ["<footer>"] + [f"<p>{_inline(t)}</p>" for t in doc.footer] + ["</footer>"]
-    out += ["</body>", "</html>"]
-    return "\n".join(out) + "\n"
+    """The document as one HTML page with its pictures (see render.to_html)."""
+    return render.to_html(doc, contents=contents, long_sections=long_sections, extra_css=EXTRA_CSS,
+                          block=_block_html)
 
 
 def _block_html(b) -> list[str]:

@@ -113,22 +113,37 @@ def _inline(text: str) -> str:
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", t)
 
 
-def to_html(doc: Doc) -> str:
+def to_html(doc: Doc, *, contents: bool = False, long_sections: tuple[str, ...] = (), extra_css: str = "",
+            block=None) -> str:
+    """The document as one self-contained HTML page. `contents` adds a list of links to the
+    sections; sections named in `long_sections` may break across printed pages; `block`
+    renders blocks this module does not know (pictures), falling back to its own."""
+    block = block or _html_block
     out = ['<!DOCTYPE html>', '<html lang="en">', "<head>", '<meta charset="utf-8">',
-           f"<title>{_inline(doc.title)}</title>", "<style>", CSS, "</style>", "</head>", "<body>",
-           "<header>", f"<h1>{_inline(doc.title)}</h1>"]
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{_inline(doc.title)}</title>", "<style>", CSS] + ([extra_css] if extra_css else []) + [
+        "</style>", "</head>", "<body>", "<header>", f"<h1>{_inline(doc.title)}</h1>"]
     if doc.subtitle:
         out.append(f'<p class="subtitle">{_inline(doc.subtitle)}</p>')
     out.append("</header>")
+    if contents and doc.sections:
+        out += ['<nav aria-label="Contents">', "<ol>"]
+        out += [f'<li><a href="#{slug(s.title)}">{_inline(s.title)}</a></li>' for s in doc.sections]
+        out += ["</ol>", "</nav>"]
     for sec in doc.sections:
-        out += ["<section>", f"<h2>{_inline(sec.title)}</h2>"]
+        cls = ' class="long"' if sec.title in long_sections else ""
+        out += [f'<section id="{slug(sec.title)}"{cls}>', f"<h2>{_inline(sec.title)}</h2>"]
         for b in sec.blocks:
-            out += _html_block(b)
+            out += block(b)
         out.append("</section>")
     if doc.footer:
         out += ["<footer>"] + [f"<p>{_inline(t)}</p>" for t in doc.footer] + ["</footer>"]
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
 
 
 def _html_block(b) -> list[str]:

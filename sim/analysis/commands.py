@@ -13,6 +13,8 @@ import os
 import sys
 from pathlib import Path
 
+from sim.argtypes import nonneg_int, positive_int
+
 EPILOG_PATHS = ("PATH is a dotted path into the scenario, as for --set: parameters.decisiveness, "
                 "actors.russia.preferences.arbiter.weight, zones.idlib.population ...")
 
@@ -26,41 +28,21 @@ class _Parser(argparse.ArgumentParser):
         raise _BadInput(f"{self.prog}: {message}\n(see '{self.prog} --help')")
 
 
-def _count(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {n}")
-    return n
-
-
-def _seed(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, got {n}")
-    return n
-
-
 def _default_workers() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:
-        return max(1, os.cpu_count() or 1)
+        return max(1, os.cpupositive_int() or 1)
 
 
 def _common(p: argparse.ArgumentParser, *, runs_help: str) -> None:
-    p.add_argument("--runs", type=_count, required=True, metavar="N", help=runs_help)
-    p.add_argument("--seed", type=_seed, default=0, metavar="S",
+    p.add_argument("--runs", type=positive_int, required=True, metavar="N", help=runs_help)
+    p.add_argument("--seed", type=nonneg_int, default=0, metavar="S",
                    help="root seed; every run's seed derives from it (default 0)")
-    p.add_argument("--turns", type=_count, metavar="T", help="months to play (default: the scenario's length)")
+    p.add_argument("--turns", type=positive_int, metavar="T", help="months to play (default: the scenario's length)")
     p.add_argument("--set", dest="overrides", action="extend", nargs="+", default=[], metavar="PATH=VALUE",
                    help="fix a scenario value for every run (repeatable)")
-    p.add_argument("--workers", type=_count, default=None, metavar="W",
+    p.add_argument("--workers", type=positive_int, default=None, metavar="W",
                    help="worker processes (default: the CPUs available); results do not depend on it")
     p.add_argument("--executor", choices=("local", "dask"), default="local",
                    help="local processes (default) or a Dask distributed cluster")
@@ -69,7 +51,7 @@ def _common(p: argparse.ArgumentParser, *, runs_help: str) -> None:
     p.add_argument("--out", metavar="DIR", help="results folder (default: out/COMMAND-SCENARIO)")
     p.add_argument("--resume", action="store_true", help="finish an interrupted batch in --out")
     p.add_argument("--overwrite", action="store_true", help="replace the results already in --out")
-    p.add_argument("--chunk", type=_count, metavar="K", help="runs per task (default: chosen from N and W)")
+    p.add_argument("--chunk", type=positive_int, metavar="K", help="runs per task (default: chosen from N and W)")
 
 
 def batch_parser() -> argparse.ArgumentParser:
@@ -110,9 +92,9 @@ def sensitivity_parser() -> argparse.ArgumentParser:
     p.add_argument("--outcome", metavar="NAME",
                    help="a column of runs.parquet (outcome.ID, assad_in_power, standing.ACTOR, ...) or "
                         "control.ZONE=FACTION (default: the first declared outcome)")
-    p.add_argument("--replicates", type=_count, default=1, metavar="R",
+    p.add_argument("--replicates", type=positive_int, default=1, metavar="R",
                    help="seeds per design point, the same at every point (default 1)")
-    p.add_argument("--levels", type=_count, default=4, metavar="L", help="Morris grid levels (default 4)")
+    p.add_argument("--levels", type=positive_int, default=4, metavar="L", help="Morris grid levels (default 4)")
     p.add_argument("--vary", action="extend", nargs="+", default=[], metavar="PATH=LO:HI",
                    help="add (or re-range) a factor")
     p.add_argument("--only-vary", action="store_true",

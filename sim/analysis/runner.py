@@ -21,7 +21,6 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import mesa
 import numpy as np
 import pyarrow as pa
 
@@ -109,15 +108,6 @@ def prime(spec: RunSpec, loaded: LoadedScenario | None = None) -> WorkerState:
     return st
 
 
-def _forget(model) -> None:
-    """mesa.Agent numbers agents per model in a class-level dict keyed by the model, which
-    keeps every model (and its world) alive: over thousands of runs that is the whole memory.
-    Drop this run's entry once it is played."""
-    ids = getattr(mesa.Agent, "_ids", None)
-    if model is not None and isinstance(ids, dict):
-        ids.pop(model, None)
-
-
 def hook_failures() -> tuple[int, ...]:
     return tuple(sorted(int(x) for x in os.environ.get(FAIL_ENV, "").split(",") if x.strip()))
 
@@ -147,7 +137,6 @@ def run_chunk(spec: RunSpec | str, start: int, stop: int, values: np.ndarray | N
         i = start + k
         seed = seeds[k] = spec.seed_of(i)
         row0 = row
-        model = None
         try:
             if i in st.fail:
                 raise RuntimeError("injected failure (test hook)")
@@ -172,8 +161,6 @@ def run_chunk(spec: RunSpec | str, start: int, stop: int, values: np.ndarray | N
                 "error": f"{type(exc).__name__}: {exc}",
                 "traceback": "".join(traceback.format_exception(exc, limit=-6)),
             })
-        finally:
-            _forget(model)
     rows = np.arange(row)
     run_ids = np.arange(start, stop)[ok]
     vals = values[ok] if values is not None else None

@@ -65,6 +65,11 @@ class ArbiterModel(mesa.Model):
         init_positions(self.world, self.world.s.issues)
         self.compiled = Compiled.of(self.world)
         self.actors = [ActorAgent(self, index=i, actor_id=a) for i, a in enumerate(self.world.s.actor_ids)]
+        # mesa numbers agents in a class-level dict keyed by the model, which would keep every
+        # model ever made (and its world) alive; all our agents exist now, so drop the entry
+        ids = getattr(mesa.Agent, "_ids", None)
+        if isinstance(ids, dict):
+            ids.pop(self, None)
         self.humans = set(humans)
         self.initial = snapshot_figures(self.world)
         self.records: list[dict] = []

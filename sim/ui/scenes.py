@@ -783,7 +783,8 @@ class OrdersScene(Scene):
                 if is_q:
                     pygame.draw.rect(surf, th.GOOD, row, 2, border_radius=3)
                 label = action_label(s, action, target) + ("  (queued)" if is_q else "")
-                wd.draw_text(surf, label, (x + 6, yy + 2), mt.small, th.TEXT, max_width=col_w - 90)
+                num_w = th.text_width("+0.0000", mt.small) + mt.pad  # the label stops short of the number
+                wd.draw_text(surf, label, (x + 6, yy + 2), mt.small, th.TEXT, max_width=col_w - 12 - num_w)
                 wd.draw_text(surf, fmt(u, 4), (row.right - 6, yy + 2), mt.small,
                              th.GOOD if u > 0 else th.BAD if u < 0 else th.TEXT_DIM, anchor="topright")
                 self.rows.append((row, track, i))

@@ -196,26 +196,29 @@ def row_sums(a: np.ndarray, n=None) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=256)
-def _block_index(N: int, n: tuple[int, ...]) -> np.ndarray:
-    """Flat indices into a (B, N, N, N) array of each row's n[b]^3 block, rows one after another."""
-    parts = []
-    for b, k in enumerate(n):
+def _block_groups(N: int, n: tuple[int, ...]) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """The rows of each size k, and the flat indices into a (B, N, N, N) array of their k^3
+    blocks as a (rows, k^3) table: one gather and one sum per size, whatever the batch."""
+    out = []
+    sizes = np.array(n)
+    for k in sorted(set(n)):
+        rows = np.flatnonzero(sizes == k)
         i = np.arange(k)
-        parts.append((((b * N + i[:, None, None]) * N + i[None, :, None]) * N + i[None, None, :]).ravel())
-    return np.concatenate(parts)
+        block = ((i[:, None, None] * N + i[None, :, None]) * N + i[None, None, :]).ravel()
+        out.append((rows, (rows * N ** 3)[:, None] + block[None, :]))
+    return tuple(out)
 
 
 def _block_sums(a: np.ndarray, n) -> np.ndarray:
-    """Sum of each row's n[b]^3 block of a (..., N, N, N), in the order numpy sums it alone."""
+    """Sum of each row's n[b]^3 block of a (..., N, N, N), in the order numpy sums it alone
+    (a contiguous row of a table is summed as the same numbers alone would be)."""
     if n is None:
         return a.sum(axis=(-3, -2, -1))
     n = tuple(int(k) for k in n)
-    flat = a.reshape(-1)[_block_index(a.shape[-1], n)]
+    flat = a.reshape(-1)
     out = np.empty(len(n))
-    start = 0
-    for b, k in enumerate(n):
-        out[b] = flat[start:start + k ** 3].sum()
-        start += k ** 3
+    for rows, index in _block_groups(a.shape[-1], n):
+        out[rows] = flat[index].sum(-1)
     return out
 
 

@@ -171,30 +171,48 @@ def _widen(a: np.ndarray, N: int) -> np.ndarray:
 
 def bargaining_month(w: World, table: IssueTable, record: bool) -> dict | None:
     """Play one round on every issue and update positions and forecasts in place."""
+    return bargaining_months([w], table, record)[0]
+
+
+def bargaining_months(ws: list[World], table: IssueTable, record: bool) -> list[dict | None]:
+    """bargaining_month for several worlds of one scenario: every world's issues are rows of
+    one sim.bargaining batch (a row plays as it would alone), then one batch of forecasts."""
     if table.K == 0:
-        return None
-    s = w.s
+        return [None] * len(ws)
+    s = ws[0].s
     relax = s.params["position_relax"]
     rows = table.rows
-    free = rows.valid & ~np.isfinite(w.committed)
-    w.positions = np.where(free, w.positions + relax * (table.ideal - w.positions), w.positions)
-    cap = rows.gather(capability(w))
-    weight = bdm.row_sums(cap * rows.salience, rows.n)
-    play = np.flatnonzero((rows.n >= 2) & (weight > 0))
-    out = {} if record else None
-    if play.size:
-        sub = slice(None) if play.size == table.K else play  # usually every issue
-        rnd = bdm.play_rounds(cap[sub], rows.gather(w.positions)[sub], rows.salience[sub], 1.0, OPTIONS,
-                              rows.n[sub])
-        held = rows.gather(w.committed)[sub]
-        new_x = np.clip(np.where(np.isfinite(held), held, rnd.positions), 0.0, 1.0)
-        mask = rows.mask[sub]
-        w.positions[rows.members[sub][mask], np.broadcast_to(play[:, None], mask.shape)[mask]] = new_x[mask]
-        if out is not None:
-            for b, k in enumerate(play):
-                names = [s.actor_ids[i] for i in rows.members[k, :rows.n[k]]]
-                out[table.ids[k]] = {"moves": rnd.offers(b, names, accepted_only=True)}
-    refresh_forecast(w, table)
+    K = table.K
+    cap, pos, held, plays = [], [], [], []
+    for w in ws:
+        free = rows.valid & ~np.isfinite(w.committed)
+        w.positions = np.where(free, w.positions + relax * (table.ideal - w.positions), w.positions)
+        c = rows.gather(capability(w))
+        weight = bdm.row_sums(c * rows.salience, rows.n)
+        play = np.flatnonzero((rows.n >= 2) & (weight > 0))
+        sub = slice(None) if play.size == K else play  # usually every issue
+        cap.append(c[sub])
+        pos.append(rows.gather(w.positions)[sub])
+        held.append(rows.gather(w.committed)[sub])
+        plays.append(play)
+    out: list[dict | None] = [{} if record else None for _ in ws]
+    sizes = [p.size for p in plays]
+    if sum(sizes):
+        every = np.concatenate(plays)
+        rnd = bdm.play_rounds(np.concatenate(cap), np.concatenate(pos),
+                              rows.salience[every], 1.0, OPTIONS, rows.n[every])
+        new_x = np.clip(np.where(np.isfinite(np.concatenate(held)), np.concatenate(held), rnd.positions), 0.0, 1.0)
+        first = 0
+        for w, play, moves in zip(ws, plays, out):
+            mine = slice(first, first + play.size)
+            mask = rows.mask[play]
+            w.positions[rows.members[play][mask], np.broadcast_to(play[:, None], mask.shape)[mask]] = new_x[mine][mask]
+            if moves is not None:
+                for b, k in enumerate(play):
+                    names = [s.actor_ids[i] for i in rows.members[k, :rows.n[k]]]
+                    moves[table.ids[k]] = {"moves": rnd.offers(first + b, names, accepted_only=True)}
+            first += play.size
+    refresh_forecasts(ws, table)
     return out
 
 

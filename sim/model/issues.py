@@ -127,6 +127,16 @@ def capability(w: World) -> np.ndarray:
     return w.ground.sum(1) + p["air_weight"] * w.air + 0.5 * econ + 0.5 * dipl
 
 
+def capabilities(ws: list[World]) -> np.ndarray:
+    """(W, A) capability of several worlds of one scenario, each row as capability gives it."""
+    s = ws[0].s
+    p = s.params
+    econ = s.caps[:, 2] * (1 - p["sanctions_bite"] * np.array([w.sanctions for w in ws]))
+    dipl = s.caps[:, 3] * (0.5 + np.array([w.standing for w in ws]))
+    ground = np.array([w.ground for w in ws]).sum(2)
+    return ground + p["air_weight"] * np.array([w.air for w in ws]) + 0.5 * econ + 0.5 * dipl
+
+
 def init_positions(w: World, table: IssueTable) -> None:
     w.positions = table.ideal.copy()
     w.committed = np.full_like(table.ideal, np.nan)
@@ -145,19 +155,31 @@ def refresh_forecasts(ws: list[World], table: IssueTable) -> None:
         for w in ws:
             w.forecast, w.fc_mean = np.zeros(0), np.zeros(0)
         return
-    rows = [table.rows_for(np.isfinite(w.positions)) for w in ws]
-    x = [r.gather(w.positions) for r, w in zip(rows, ws)]
-    cap = [r.gather(capability(w)) for r, w in zip(rows, ws)]
-    sal = [r.salience for r in rows]
-    if len(ws) > 1:  # stack the worlds' rows, padded to the widest
-        N = max(a.shape[1] for a in x)
-        x, cap, sal = ([np.concatenate([_widen(a, N) for a in b])] for b in (x, cap, sal))
-    med, mean = bdm.medians(cap[0], x[0], sal[0], OPTIONS, np.concatenate([r.n for r in rows]))
-    for j, (w, r) in enumerate(zip(ws, rows)):
+    positions = np.array([w.positions for w in ws])  # (W, A, K)
+    full = table.rows
+    if (np.isfinite(positions) == full.valid).all():  # as usual: everybody takes part
+        rows = [full] * len(ws)
+        x = _gather_many(full, positions).reshape(-1, full.members.shape[1])
+        cap = _gather_many(full, capabilities(ws)).reshape(x.shape)
+        sal = np.broadcast_to(full.salience, (len(ws),) + full.salience.shape).reshape(x.shape)
+    else:
+        rows = [table.rows_for(np.isfinite(w.positions)) for w in ws]
+        xs = [r.gather(w.positions) for r, w in zip(rows, ws)]
+        caps = [r.gather(capability(w)) for r, w in zip(rows, ws)]
+        N = max(a.shape[1] for a in xs)  # the worlds' rows, padded to the widest
+        x, cap, sal = (np.concatenate([_widen(a, N) for a in b]) for b in (xs, caps, [r.salience for r in rows]))
+    n = np.concatenate([r.n for r in rows])
+    med, mean = bdm.medians(cap, x, sal, OPTIONS, n)
+    for j in np.flatnonzero(np.isnan(med)):  # an issue without actors: 0; without weight: the plain mean
+        med[j] = mean[j] = float(x[j, :n[j]].mean()) if n[j] else 0.0
+    for j, w in enumerate(ws):
         w.forecast, w.fc_mean = med[j * K:(j + 1) * K].copy(), mean[j * K:(j + 1) * K].copy()
-        for k in np.flatnonzero(np.isnan(w.forecast)):  # an issue without actors: 0; without weight: the plain mean
-            n = r.n[k]
-            w.forecast[k] = w.fc_mean[k] = float(x[0][j * K + k, :n].mean()) if n else 0.0
+
+
+def _gather_many(rows: Rows, a: np.ndarray) -> np.ndarray:
+    """(W, K, N) Rows.gather of each world's (A,) or (A, K) array, stacked as (W, A[, K])."""
+    picked = a[:, rows.members] if a.ndim == 2 else a[:, rows.members, np.arange(len(rows.n))[:, None]]
+    return np.where(rows.mask, picked, 0.0)
 
 
 def _widen(a: np.ndarray, N: int) -> np.ndarray:

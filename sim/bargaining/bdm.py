@@ -189,9 +189,11 @@ def row_sums(a: np.ndarray, n=None) -> np.ndarray:
     rounded as numpy rounds the sum of that row alone; n None: whole rows."""
     if n is None or a.shape[-1] < 8:
         return a.sum(-1)  # numpy adds fewer than eight terms one by one: trailing zeros are exact
+    n = np.asarray(n)
     out = np.zeros(a.shape[:-1])
-    for b, k in enumerate(n):
-        out[b] = a[b, ..., :k].sum(-1)
+    for k in np.unique(n):  # the rows of each length at once: each row is still summed alone
+        rows = np.flatnonzero(n == k)
+        out[rows] = a[rows, ..., :k].sum(-1)
     return out
 
 

@@ -204,36 +204,32 @@ def bargaining_months(ws: list[World], table: IssueTable, record: bool) -> list[
     s = ws[0].s
     relax = s.params["position_relax"]
     rows = table.rows
-    K = table.K
-    cap, pos, held, plays = [], [], [], []
-    for w in ws:
-        free = rows.valid & ~np.isfinite(w.committed)
-        w.positions = np.where(free, w.positions + relax * (table.ideal - w.positions), w.positions)
-        c = rows.gather(capability(w))
-        weight = bdm.row_sums(c * rows.salience, rows.n)
-        play = np.flatnonzero((rows.n >= 2) & (weight > 0))
-        sub = slice(None) if play.size == K else play  # usually every issue
-        cap.append(c[sub])
-        pos.append(rows.gather(w.positions)[sub])
-        held.append(rows.gather(w.committed)[sub])
-        plays.append(play)
+    W, K, N = len(ws), table.K, rows.members.shape[1]
+    positions = np.array([w.positions for w in ws])  # (W, A, K)
+    committed = np.array([w.committed for w in ws])
+    free = rows.valid & ~np.isfinite(committed)
+    positions = np.where(free, positions + relax * (table.ideal - positions), positions)
+    cap = _gather_many(rows, capabilities(ws))  # (W, K, N)
+    n = np.broadcast_to(rows.n, (W, K))
+    weight = bdm.row_sums((cap * rows.salience).reshape(-1, N), n.ravel()).reshape(W, K)
+    play = (n >= 2) & (weight > 0)  # (W, K) the issues each world bargains over
     out: list[dict | None] = [{} if record else None for _ in ws]
-    sizes = [p.size for p in plays]
-    if sum(sizes):
-        every = np.concatenate(plays)
-        rnd = bdm.play_rounds(np.concatenate(cap), np.concatenate(pos),
-                              rows.salience[every], 1.0, OPTIONS, rows.n[every])
-        new_x = np.clip(np.where(np.isfinite(np.concatenate(held)), np.concatenate(held), rnd.positions), 0.0, 1.0)
-        first = 0
-        for w, play, moves in zip(ws, plays, out):
-            mine = slice(first, first + play.size)
-            mask = rows.mask[play]
-            w.positions[rows.members[play][mask], np.broadcast_to(play[:, None], mask.shape)[mask]] = new_x[mine][mask]
-            if moves is not None:
-                for b, k in enumerate(play):
-                    names = [s.actor_ids[i] for i in rows.members[k, :rows.n[k]]]
-                    moves[table.ids[k]] = {"moves": rnd.offers(first + b, names, accepted_only=True)}
-            first += play.size
+    if play.any():
+        every = play.ravel()
+        held = _gather_many(rows, committed).reshape(-1, N)[every]
+        rnd = bdm.play_rounds(cap.reshape(-1, N)[every], _gather_many(rows, positions).reshape(-1, N)[every],
+                              np.tile(rows.salience, (W, 1))[every], 1.0, OPTIONS, n.ravel()[every])
+        new_x = np.clip(np.where(np.isfinite(held), held, rnd.positions), 0.0, 1.0)
+        wi, ki = np.nonzero(play)  # the played rows, in batch order
+        mask = rows.mask[ki]
+        positions[np.broadcast_to(wi[:, None], mask.shape)[mask], rows.members[ki][mask],
+                  np.broadcast_to(ki[:, None], mask.shape)[mask]] = new_x[mask]
+        if record:
+            for b, (j, k) in enumerate(zip(wi.tolist(), ki.tolist())):
+                names = [s.actor_ids[i] for i in rows.members[k, :rows.n[k]]]
+                out[j][table.ids[k]] = {"moves": rnd.offers(b, names, accepted_only=True)}
+    for w, x in zip(ws, positions):
+        w.positions = x.copy()
     refresh_forecasts(ws, table)
     return out
 

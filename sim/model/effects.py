@@ -72,6 +72,54 @@ def _clip(x: float, lo: float, hi: float) -> float:
     return lo if x < lo else hi if x > hi else x
 
 
+# --- numpy's sums in Python floats, for a few numbers (bitwise the same, without numpy's
+# cost per call)
+
+
+def _in_order(xs: list[float]) -> float:
+    total = 0.0
+    for x in xs:
+        total += x
+    return total
+
+
+def _sum(xs: list[float]) -> float:
+    """float(np.sum(a)) for a contiguous float64 array a given as a list: numpy adds fewer
+    than 8 numbers in order, more with eight running sums (split in halves above 128), and
+    the total starts from 0.0."""
+    n = len(xs)
+    if n < 8:
+        return _in_order(xs)
+    if n > 128:
+        half = n // 2 - n // 2 % 8
+        return _sum(xs[:half]) + _sum(xs[half:])
+    r0, r1, r2, r3, r4, r5, r6, r7 = xs[:8]
+    end = n - n % 8
+    for i in range(8, end, 8):
+        a0, a1, a2, a3, a4, a5, a6, a7 = xs[i:i + 8]
+        r0 += a0
+        r1 += a1
+        r2 += a2
+        r3 += a3
+        r4 += a4
+        r5 += a5
+        r6 += a6
+        r7 += a7
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for x in xs[end:]:
+        total += x
+    return 0.0 + total
+
+
+def _row_sums(rows: list[list[float]]) -> list[float]:
+    """x[idx][:, cols].sum(1), given its rows as lists: advanced indexing lays that array out
+    column by column, so numpy adds each row in order, unless there is a single row (then
+    as _sum)."""
+    if len(rows) == 1:
+        return [_sum(rows[0])]
+    return [_in_order(r) for r in rows]
+
+
 def _describe_effect(w: World, e) -> str:
     d = e.model_dump(by_alias=True)
     d.pop("type")

@@ -4,9 +4,11 @@ that every preference term reads. The formulas are documented in docs/model.md."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
+from sim.model.effects import _row_sums, _sum
 from sim.model.state import Static, World
 
 # standing increments (docs/model.md, "Standing")
@@ -16,104 +18,171 @@ MEMBER_BONUS = 0.03
 BROKER_BONUS = 0.15
 
 
+class _Fixed:
+    """What the influence figures read that the scenario fixes (built once per scenario)."""
+
+    def __init__(self, s: Static):
+        self.side = s.fights_for.tolist()
+        self.zones = np.arange(s.Z)
+        self.hostile = np.flatnonzero(s.hostile[s.regime]).tolist()  # those hostile to the regime
+        self.eligible = sum(1 << x for x in range(s.A) if not s.excluded[x])  # bit x: x may join agreements
+        self.others = max(self.eligible.bit_count() - 1, 1)  # how many others one can be linked to
+        self.pop_total = s.pop.sum()
+
+
+_last_fixed: tuple = (None, None)  # (static, its _Fixed)
+
+
+def _fixed(s: Static) -> _Fixed:
+    global _last_fixed
+    memo = _last_fixed  # one read: another thread may replace it
+    if memo[0] is not s:
+        memo = _last_fixed = (s, _Fixed(s))
+    return memo[1]
+
+
+# The figures are computed on Python floats (a few numbers each, where numpy's cost per call
+# would dominate), summed in the order numpy sums them (sim.model.effects), so they are
+# bitwise what the array formulas give.
+
+
 def support(w: World) -> np.ndarray:
     """(A,) each actor's support to the regime: air power, ground in regime-held zones, aid."""
+    return np.array(_support(w, w.ground.tolist()))
+
+
+def _support(w: World, ground: list[list[float]]) -> list[float]:
     s = w.s
-    regime_side = s.fights_for[w.control] == s.regime  # (Z,) zones held by the regime's side
-    out = np.zeros(s.A)
-    p = list(s.patrons)
-    if p:
-        out[p] = (s.params["air_weight"] * w.air[p] + w.ground[p][:, regime_side].sum(1)
-                  + w.support[p, s.regime])
+    out = [0.0] * s.A
+    if s.patrons:
+        side, regime = _fixed(s).side, s.regime
+        held = [z for z, h in enumerate(w.control.tolist()) if side[h] == regime]
+        in_held = _row_sums([[ground[x][z] for z in held] for x in s.patrons])  # as ground[p][:, held].sum(1)
+        aw = s.params["air_weight"]
+        for x, g in zip(s.patrons, in_held):
+            out[x] = aw * w.air.item(x) + g + w.support.item(x, regime)
     return out
 
 
 def dependence(w: World) -> float:
     """How much Damascus needs outside help: hostile ground strength against its own."""
+    return _dependence(w, w.ground.tolist())
+
+
+def _dependence(w: World, ground: list[list[float]]) -> float:
     s = w.s
-    threat = w.ground[s.hostile[s.regime]].sum()
-    own = w.ground[s.regime].sum() + w.reserve[s.regime]
-    return float(threat / (threat + own)) if threat + own > 0 else 0.0
+    threat = _sum([g for x in _fixed(s).hostile for g in ground[x]])
+    own = _sum(ground[s.regime]) + w.reserve.item(s.regime)
+    return threat / (threat + own) if threat + own > 0 else 0.0
 
 
 def compute_influence(w: World, report: bool = True) -> None:
     """Recompute the influence figures in place (called at the end of every turn); without
     report, only those that decisions read (territory and zone influence are left as they were)."""
     s = w.s
-    sup = support(w)
-    total = sup.sum()
-    w.dependence = dependence(w)
-    w.leverage = w.dependence * sup / total if total > 0 else np.zeros(s.A)
-    w.standing = standing(w)
+    ground = w.ground.tolist()
+    sup = _support(w, ground)
+    total = _sum(sup)
+    w.dependence = _dependence(w, ground)
+    w.leverage = np.array([w.dependence * x / total for x in sup]) if total > 0 else np.zeros(s.A)
+    links = _links(w)
+    w.standing = _standing(w, links)
     if report:
         share = np.bincount(w.control, weights=s.pop, minlength=s.A)
-        w.territory = share / s.pop.sum()
-        w.zone_influence = zone_influence(w, sup)
+        w.territory = share / _fixed(s).pop_total
+        w.zone_influence = _zone_influence(w, sup, total, links)
+
+
+class _Links(NamedTuple):
+    """What the agreements and frameworks in force give: per actor, the standing its links
+    are worth (zones guaranteed, frameworks convened, frameworks joined, and the share of
+    the others linked to it by an agreement or a framework, each times its bonus); and the
+    (actor, zone) cells, flat, of each guarantee of a zone."""
+
+    standing: list[tuple[float, float, float, float]]
+    guarded: list[int]
 
 
 def standing(w: World) -> np.ndarray:
-    guar, conv, memb, broker = _links(w)
-    raw = (w.reputation + GUARANTEE_BONUS * guar + CONVENER_BONUS * conv + MEMBER_BONUS * memb
-           + BROKER_BONUS * broker)
-    return np.clip(raw, 0.0, 1.0)
+    return _standing(w, _links(w))
 
 
-def _links(w: World) -> tuple[np.ndarray, ...]:
-    """(A,) each: zones guaranteed, frameworks convened, frameworks joined, and the share of
-    the others linked to the actor by an agreement or a framework. The last answer is kept
-    while the agreements and frameworks in force are the same (they rarely change)."""
+def _standing(w: World, links: _Links) -> np.ndarray:
+    # reputation, then each link's worth added in turn
+    raw = np.array([(((r + g) + c) + m) + b for r, (g, c, m, b) in zip(w.reputation.tolist(), links.standing)])
+    return raw.clip(0.0, 1.0, out=raw)
+
+
+def _links(w: World) -> _Links:
+    """The links in force, kept by the agreements and frameworks in force (a run goes through
+    a few dozen, a batch of runs of a scenario through the same ones)."""
     global _last_links
     s = w.s
     ags = tuple((ag.zones, ag.parties, ag.guarantors) for ag in w.active_agreements())
     fws = tuple((f.convener, f.members) for f in w.active_frameworks())
     key = (ags, fws)
     memo = _last_links  # one read: another thread may replace it
-    if memo[0] is s and memo[1] == key:
-        return memo[2]
-    A = s.A
+    if memo[0] is s:
+        seen = memo[1]
+        links = seen.get(key)
+        if links is not None:
+            return links
+    else:
+        seen = {}
+        _last_links = (s, seen)
+    A, Z = s.A, s.Z
     guar, conv, memb = [0] * A, [0] * A, [0] * A
     linked = [0] * A  # bit b of linked[a]: a and b share an agreement or a framework
+    guarded = []
     for zones, parties, guarantors in ags:
-        members = parties + guarantors
-        mask = sum(1 << x for x in set(members))
+        _link(linked, parties + guarantors)
         for g in guarantors:
             guar[g] += len(zones)
-        for x in members:
-            linked[x] |= mask
+            guarded += [g * Z + z for z in set(zones)]
     for convener, fmembers in fws:
-        members = fmembers + (convener,)
-        mask = sum(1 << x for x in set(members))
+        _link(linked, fmembers + (convener,))
         conv[convener] += 1
         for x in fmembers:
             memb[x] += 1
-        for x in members:
-            linked[x] |= mask
-    eligible = sum(1 << x for x in range(A) if not s.excluded[x])
-    others = max(bin(eligible).count("1") - 1, 1)
-    broker = np.array([bin(linked[a] & eligible & ~(1 << a)).count("1") for a in range(A)]) / others
-    links = (np.array(guar), np.array(conv), np.array(memb), broker)
-    _last_links = (s, key, links)
+    fixed = _fixed(s)
+    eligible, others = fixed.eligible, fixed.others
+    links = _Links([(GUARANTEE_BONUS * guar[a], CONVENER_BONUS * conv[a], MEMBER_BONUS * memb[a],
+                     BROKER_BONUS * ((linked[a] & eligible & ~(1 << a)).bit_count() / others)) for a in range(A)],
+                   guarded)
+    if len(seen) >= 1024:  # bounded: a long batch can wander through many
+        seen.clear()
+    seen[key] = links
     return links
 
 
-_last_links: tuple = (None, None, None)
+_last_links: tuple = (None, None)  # (static, {agreements and frameworks in force: their _Links})
 
 
-def zone_influence(w: World, sup: np.ndarray | None = None) -> np.ndarray:
-    """(A, Z) each actor's share of influence in each zone (columns sum to 1); sup: support(w)
-    if at hand."""
+def _link(linked: list[int], members: tuple[int, ...]) -> None:
+    mask = 0
+    for x in members:
+        mask |= 1 << x
+    for x in members:
+        linked[x] |= mask
+
+
+def zone_influence(w: World) -> np.ndarray:
+    """(A, Z) each actor's share of influence in each zone (columns sum to 1)."""
+    sup = _support(w, w.ground.tolist())
+    return _zone_influence(w, sup, _sum(sup), _links(w))
+
+
+def _zone_influence(w: World, sup: list[float], total: float, links: _Links) -> np.ndarray:
     s = w.s
     raw = w.ground.copy()
-    raw[w.control, np.arange(s.Z)] += 2.0
-    for ag in w.active_agreements():
-        for g in ag.guarantors:
-            raw[g, list(ag.zones)] += 2.0
-    regime_zones = w.control == s.regime
-    if sup is None:
-        sup = support(w)
-    if sup.sum() > 0:
-        raw[:, regime_zones] += 2.0 * (sup / sup.sum())[:, None]
-    return raw / raw.sum(0, keepdims=True)
+    raw[w.control, _fixed(s).zones] += 2.0
+    if links.guarded:  # 2.0 for each guarantee too (add.at adds as often as a cell is named)
+        np.add.at(raw.reshape(-1), links.guarded, 2.0)
+    if total > 0:
+        share = np.array([2.0 * (x / total) for x in sup])[:, None]
+        np.add(raw, share, out=raw, where=w.control == s.regime)
+    raw /= raw.sum(0)
+    return raw
 
 
 # --- the metric vector --------------------------------------------------------------------

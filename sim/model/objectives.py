@@ -38,12 +38,24 @@ def judged_now(w: World, last_turn: int | None = None) -> dict[str, dict[str, bo
     judged before), with whether each was met."""
     out: dict[str, dict[str, bool]] = {}
     end = w.s.turns if last_turn is None else last_turn
-    for actor, objs in w.s.scenario.objectives.items():
-        for o in objs:
-            due = due_turn(w, o)
-            if due == w.turn or (w.turn == end and due > end):
-                out.setdefault(actor, {})[o.id] = condition_holds(w, o.holds)
+    for actor, o, due in _due_turns(w):
+        if due == w.turn or (w.turn == end and due > end):
+            out.setdefault(actor, {})[o.id] = condition_holds(w, o.holds)
     return out
+
+
+def _due_turns(w: World) -> list[tuple[str, object, int]]:
+    """(actor, objective, due turn) of every objective: the scenario fixes them, so they are
+    listed once per scenario."""
+    global _last_due
+    memo = _last_due  # one read: another thread may replace it
+    if memo[0] is not w.s:
+        memo = _last_due = (w.s, [(actor, o, due_turn(w, o)) for actor, objs in w.s.scenario.objectives.items()
+                                  for o in objs])
+    return memo[1]
+
+
+_last_due: tuple = (None, None)  # (static, its objectives' due turns)
 
 
 def scorecard(w: World, records: list[dict]) -> list[Verdict]:

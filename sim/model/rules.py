@@ -15,13 +15,13 @@ import numpy as np
 from sim.model import decisions as dec
 from sim.model import trades
 from sim.model.catalogue import CATALOGUE
-from sim.model.effects import apply_effects
+from sim.model.effects import _row_sums, _sum, apply_effects
 from sim.model.influence import (
     BROKER_BONUS, GUARANTEE_BONUS, MEMBER_BONUS, Layout, Term, compile_terms, compute_influence,
     measure_rows, metric_vector,
 )
 from sim.model.issues import bargaining_month, issues_record, refresh_forecast
-from sim.model.state import AgreementState, FrameworkState, PromiseState, Proposal, World
+from sim.model.state import AgreementState, FrameworkState, PromiseState, Proposal, Static, World
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,8 @@ def condition_holds(w: World, c) -> bool:
         v = getattr(c, field)
         if v is not None:
             a = s.actor(v.actor)
-            zones = [s.zone(z) for z in v.zones] or slice(None)
-            pres = w.ground[a, zones].sum() / s.norm[a]
+            row = w.ground[a].tolist()
+            pres = _sum([row[s.zone(z)] for z in v.zones] if v.zones else row) / s.norm[a]
             if (pres >= v.value) if below else (pres <= v.value):
                 return False
     for field, below, arr in (("standing_below", True, w.standing), ("standing_above", False, w.standing),
@@ -86,6 +86,7 @@ def condition_holds(w: World, c) -> bool:
 def fire_events(w: World, out: list | None) -> None:
     s = w.s
     month = w.date
+    now = (month.year, month.month)
     for ev in s.events:
         if ev.once and ev.id in w.fired:
             continue
@@ -93,7 +94,6 @@ def fire_events(w: World, out: list | None) -> None:
             # a dated event fires in the first month played from its date (the start month is
             # the opening state, so its events land in the first turn)
             when = (ev.date.year, ev.date.month)
-            now = (month.year, month.month)
             due = when == now or (ev.once and when < now)
             if ev.when is not None:
                 due = due and condition_holds(w, ev.when)
@@ -188,15 +188,16 @@ def _answer_proposals(w: World, c: Compiled, cx: dec.Context, rng, answers, outc
             _answer_trade(w, c, pr, rng, answers, outcomes, recs, counters)
             continue
         verdicts = []
-        for r in pr.addressees:
-            acc_idx, acc_val = _acceptance_effects(w, c, cx, pr, r)
-            rej_idx = np.array([lay.STAND(r)])
-            rej_val = np.array([-p["reject_standing"]])
-            u_acc = float(c.G[r, acc_idx] @ acc_val)
-            u_rej = float(c.G[r, rej_idx] @ rej_val)
-            shock = s.temperature[r] * rng.gumbel(size=2)
+        for r, (acc_idx, acc_val) in zip(pr.addressees, _acceptance_effects(w, c, cx, pr)):
+            # G[r, idx] @ val: numpy adds a few products in order
+            u_acc = 0.0
+            for i, v in zip(acc_idx, acc_val):
+                u_acc += c.G.item(r, i) * v
+            u_rej = 0.0 + c.G.item(r, lay.STAND(r)) * -p["reject_standing"]
+            t = s.temperature.item(r)
+            shock0, shock1 = rng.gumbel(size=2).tolist()
             human = answers.get((pr.id, r)) if answers else None
-            ok = human if human is not None else bool(u_acc + shock[0] > u_rej + shock[1])
+            ok = human if human is not None else bool(u_acc + t * shock0 > u_rej + t * shock1)
             verdicts.append(ok)
             if not ok:
                 w.reputation[r] = max(0.0, w.reputation[r] - p["reject_standing"])
@@ -213,22 +214,22 @@ def _answer_proposals(w: World, c: Compiled, cx: dec.Context, rng, answers, outc
     return recs
 
 
-def _acceptance_effects(w: World, c: Compiled, cx: dec.Context, pr: Proposal, r: int):
+def _acceptance_effects(w: World, c: Compiled, cx: dec.Context, pr: Proposal) -> list[tuple[list, list]]:
+    """Each addressee's (metric indices, values) of what accepting the proposal does to it."""
     lay = c.lay
     s = w.s
     if pr.kind in ("ceasefire", "de_escalation"):
         z = pr.zone
         side = int(cx.threat_side[z])
-        thr = float(cx.threat[z])
-        bonus = GUARANTEE_BONUS if r in pr.guarantors else MEMBER_BONUS
-        idx = [lay.STAND(r)]
-        val = [bonus]
+        idx, val = [], []
         if side >= 0:  # the zone's risk is frozen for as long as it holds
-            idx += [lay.X(z, int(w.control[z])), lay.X(z, side)]
-            val += [s.params["horizon"] * thr, -s.params["horizon"] * thr]
-        return np.array(idx), np.array(val)
+            thr = float(cx.threat[z])
+            idx = [lay.X(z, int(w.control[z])), lay.X(z, side)]
+            val = [s.params["horizon"] * thr, -s.params["horizon"] * thr]
+        return [([lay.STAND(r)] + idx, [GUARANTEE_BONUS if r in pr.guarantors else MEMBER_BONUS] + val)
+                for r in pr.addressees]
     others = max(int((~s.excluded).sum()) - 1, 1)
-    return np.array([lay.STAND(r)]), np.array([MEMBER_BONUS + BROKER_BONUS / others])
+    return [([lay.STAND(r)], [MEMBER_BONUS + BROKER_BONUS / others]) for r in pr.addressees]
 
 
 # --- trades -------------------------------------------------------------------------------
@@ -423,8 +424,8 @@ def _conclude(w: World, c: Compiled, pr: Proposal, verdicts: list[bool], outcome
                              "convener": name[pr.proposer], "members": [name[m] for m in members]})
         return
     if not all(verdicts):
-        refused = [name[r] for r, ok in zip(pr.addressees, verdicts) if not ok]
         if outcomes is not None:
+            refused = [name[r] for r, ok in zip(pr.addressees, verdicts) if not ok]
             outcomes.append({"type": "refused", "proposal": pr.id, "kind": pr.kind,
                              "text": f"{pr.kind.replace('_', ' ')} proposed by {s.names[pr.proposer]} "
                                      f"refused by {', '.join(refused)}", "refused_by": refused})
@@ -454,8 +455,8 @@ def _diplomacy(w: World, c: Compiled, cx: dec.Context, sc: dec.Scored, chosen: n
     p = s.params
     slots = c.slots
     new: list[Proposal] = []
-    for a in range(s.A):
-        action, target = slots.decode(int(chosen[a, 1]))
+    for a, slot in enumerate(chosen[:, 1].tolist()):
+        action, target = slots.decode(slot)
         if action == "wait":
             continue
         _pay(w, a, CATALOGUE[action].cost)
@@ -535,8 +536,8 @@ def _combat(w: World, c: Compiled, cx: dec.Context, chosen: np.ndarray, rng, out
     slots = c.slots
     air_on: dict[tuple[int, int], float] = {}  # (zone, side) -> air committed
     attacks: dict[tuple[int, int], list[int]] = {}  # (zone, side) -> attackers
-    for a in range(s.A):
-        action, z = slots.decode(int(chosen[a, 0]))
+    for a, slot in enumerate(chosen[:, 0].tolist()):
+        action, z = slots.decode(slot)
         if action == "hold":
             continue
         _pay(w, a, CATALOGUE[action].cost)
@@ -554,13 +555,14 @@ def _combat(w: World, c: Compiled, cx: dec.Context, chosen: np.ndarray, rng, out
             _check_violation(w, cx, a, z, outcomes)
             # air strikes wear the defenders down whether or not anyone attacks on the ground
             wear = min(p["air_attrition"] * w.air[a], 0.5)
-            defenders = cx.friend[:, w.control[z]]
-            loss = w.ground[defenders, z] * wear
-            w.ground[defenders, z] -= loss
-            w.lost[defenders] += loss
-            w.casualties[defenders] += loss
-            _note(outcomes, "air", f"{s.names[a]} strikes {s.zone_names[z]}", actor=s.actor_ids[a],
-                  zone=s.zone_ids[z])
+            for x in _friends_of(cx)[w.control[z]]:
+                loss = w.ground[x, z] * wear
+                w.ground[x, z] -= loss
+                w.lost[x] += loss
+                w.casualties[x] += loss
+            if outcomes is not None:
+                _note(outcomes, "air", f"{s.names[a]} strikes {s.zone_names[z]}", actor=s.actor_ids[a],
+                      zone=s.zone_ids[z])
         elif action == "ground_offensive":
             attacks.setdefault((z, int(s.fights_for[a])), []).append(a)
             _check_violation(w, cx, a, z, outcomes)
@@ -569,6 +571,19 @@ def _combat(w: World, c: Compiled, cx: dec.Context, chosen: np.ndarray, rng, out
         order = [order[i] for i in rng.permutation(len(order))]
     for (z, side) in order:
         _offensive(w, cx, z, side, attacks[(z, side)], air_on.get((z, side), 0.0), rng, outcomes)
+
+
+def _friends_of(cx: dec.Context) -> list[list[int]]:
+    """For each actor c, those who count among the defenders of the zones c holds
+    (cx.friend by column; the scenario fixes it, so it is listed once per run)."""
+    global _last_friends
+    memo = _last_friends  # one read: another thread may replace it
+    if memo[0] is not cx.friend:
+        memo = _last_friends = (cx.friend, [np.flatnonzero(col).tolist() for col in cx.friend.T])
+    return memo[1]
+
+
+_last_friends: tuple = (None, None)  # (cx.friend, its columns listed)
 
 
 def _check_violation(w: World, cx: dec.Context, a: int, z: int, outcomes) -> None:
@@ -584,14 +599,17 @@ def _check_violation(w: World, cx: dec.Context, a: int, z: int, outcomes) -> Non
         return
     w.violations[a] += 1
     w.reputation[a] = max(0.0, w.reputation[a] - p["violation_standing"])
-    others = [x for x in bound if x != a]
-    w.trust[others, a] = np.maximum(-1.0, w.trust[others, a] - p["violation_trust"])
+    for x in bound:
+        if x != a:
+            t = w.trust[x, a] - p["violation_trust"]
+            w.trust[x, a] = -1.0 if t <= -1.0 else t  # as np.maximum(-1.0, t)
     for g in ag.guarantors:
         if g != a:
             w.reputation[g] = max(0.0, w.reputation[g] - p["guarantor_embarrassment"])
             w.grievance[a, g] += 1
-    _note(outcomes, "violation", f"{s.names[a]} violates the {ag.kind.replace('_', '-')} in {s.zone_names[z]}",
-          actor=s.actor_ids[a], zone=s.zone_ids[z], agreement=ag.id)
+    if outcomes is not None:
+        _note(outcomes, "violation", f"{s.names[a]} violates the {ag.kind.replace('_', '-')} in {s.zone_names[z]}",
+              actor=s.actor_ids[a], zone=s.zone_ids[z], agreement=ag.id)
 
 
 def _offensive(w: World, cx: dec.Context, z: int, side: int, attackers: list[int], air: float,
@@ -601,11 +619,14 @@ def _offensive(w: World, cx: dec.Context, z: int, side: int, attackers: list[int
     holder = int(w.control[z])
     if not s.hostile[side, holder] or s.fights_for[holder] == side:
         return  # the zone changed hands to a friend earlier this month
-    near = s.adjacent[z]
-    next_door = (np.array(attackers)[:, None], np.flatnonzero(near))  # (attacker, neighbouring zone)
-    own = w.ground[attackers, z]
-    adj = w.ground[attackers][:, near] * 0.5  # half of the forces next door join
-    strength = own.sum() + adj.sum() + p["air_weight"] * air
+    # on Python floats, summed in numpy's order (effects._sum, _row_sums): bitwise the array formulas
+    ground = w.ground
+    near = _neighbours(s)[z]
+    rows = [ground[x].tolist() for x in attackers]
+    own = [row[z] for row in rows]
+    adj = [[row[y] * 0.5 for y in near] for row in rows]  # half of the forces next door join
+    # the joining forces in the order numpy sums ground[attackers][:, near]: neighbour by neighbour
+    strength = _sum(own) + _sum([row[k] for k in range(len(near)) for row in adj]) + p["air_weight"] * air
     restrained = [x for x in attackers if w.pressed_until[x] >= w.turn]
     if restrained and cx.in_agreement[z]:
         strength *= 1 - p["pressure_restraint"] * len(restrained) / len(attackers)
@@ -619,31 +640,38 @@ def _offensive(w: World, cx: dec.Context, z: int, side: int, attackers: list[int
             # guarantors who are neither attacking nor already among the defenders
             shield = [g for g in ag.guarantors if g not in attackers and s.fights_for[g] != side
                       and not defenders[g]]
-            dfn += p["guarantor_shield"] * w.ground[shield, z].sum()
-    chance = float(dec.csf(np.array(strength), np.array(dfn), p["decisiveness"]))
+            dfn += p["guarantor_shield"] * _sum([ground[g, z] for g in shield])
+    chance = _chance(strength, dfn, p["decisiveness"])
     won = rng.random() < chance
     loss_rate = p["attack_loss"] + (0 if won else p["fail_extra_loss"])
-    own_loss = own * loss_rate
-    adj_loss = adj * loss_rate  # proportionally from the neighbouring forces that joined
-    w.ground[attackers, z] -= own_loss
-    w.ground[next_door] -= adj_loss
-    lost = own_loss + adj_loss.sum(1)
-    w.lost[attackers] += lost
-    w.casualties[attackers] += lost
+    # proportionally from the attackers' own forces and the neighbouring forces that joined
+    adj_loss = [[g * loss_rate for g in row] for row in adj]
+    for x, g, row, row_lost in zip(attackers, own, adj_loss, _row_sums(adj_loss)):
+        own_loss = g * loss_rate
+        ground[x, z] -= own_loss
+        for y, loss in zip(near, row):
+            ground[x, y] -= loss
+        lost = own_loss + row_lost
+        w.lost[x] += lost
+        w.casualties[x] += lost
     if won:
-        dl = w.ground[defenders, z] * p["win_loss"]
-        w.lost[defenders] += dl
-        w.casualties[defenders] += dl
-        # survivors fall back into reserve; the attackers' joining forces move in
-        w.reserve[defenders] += w.ground[defenders, z] - dl
-        w.ground[defenders, z] = 0.0
-        moved = w.ground[attackers][:, near] * 0.5
-        w.ground[next_door] -= moved
-        w.ground[attackers, z] += moved.sum(1)
+        for x in _friends_of(cx)[holder]:
+            dl = ground[x, z] * p["win_loss"]
+            w.lost[x] += dl
+            w.casualties[x] += dl
+            # survivors fall back into reserve
+            w.reserve[x] += ground[x, z] - dl
+            ground[x, z] = 0.0
+        # the attackers' joining forces move in
+        moved = [[row[y] * 0.5 for y in near] for row in (ground[x].tolist() for x in attackers)]
+        for x, row, total in zip(attackers, moved, _row_sums(moved)):
+            for y, g in zip(near, row):
+                ground[x, y] -= g
+            ground[x, z] += total
         w.control[z] = side
         # a zone taken by force leaves any agreement over it: the agreement failed there
         w.agreements = tuple(_drop_zone(a, z, w.turn) for a in w.agreements)
-    np.maximum(w.ground, 0.0, out=w.ground)
+    np.maximum(ground, 0.0, out=ground)
     if outcomes is not None:
         verb = "takes" if won else "fails to take"
         who = " and ".join(s.names[x] for x in attackers)
@@ -651,6 +679,28 @@ def _offensive(w: World, cx: dec.Context, z: int, side: int, attackers: list[int
                          "side": s.actor_ids[side], "holder": s.actor_ids[holder], "chance": round(chance, 3),
                          "won": bool(won),
                          "text": f"{who} {verb} {s.zone_names[z]} from {s.names[holder]} (chance {chance:.0%})"})
+
+
+def _neighbours(s: Static) -> list[list[int]]:
+    """Each zone's neighbours (listed once per scenario)."""
+    global _last_neighbours
+    memo = _last_neighbours  # one read: another thread may replace it
+    if memo[0] is not s:
+        memo = _last_neighbours = (s, [np.flatnonzero(row).tolist() for row in s.adjacent])
+    return memo[1]
+
+
+_last_neighbours: tuple = (None, None)  # (static, each zone's neighbours)
+
+
+def _chance(att: float, dfn: float, m: float) -> float:
+    """float(dec.csf(att, dfn, m)) for one contest: numpy's maximum and power (which differs
+    from libm's in the last bit) for both sides in one call each, the rest in Python floats."""
+    a, d = np.power(np.maximum([att, dfn], _CSF_FLOOR), m).tolist()
+    return a / (a + d)
+
+
+_CSF_FLOOR = np.array([0.0, 1e-9])  # dec.csf's floors under the attack and the defence
 
 
 def _drop_zone(ag: AgreementState, z: int, turn: int) -> AgreementState:
@@ -671,7 +721,7 @@ def _economy(w: World, outcomes) -> None:
     # those who hold people can raise fighters
     w.reserve += p["recruitment"] * np.bincount(w.control, weights=s.pop, minlength=s.A)
     w.spent += upkeep
-    broke = np.flatnonzero(w.treasury < 0)
+    broke = [a for a, money in enumerate(w.treasury.tolist()) if money < 0]
     for a in broke:
         # an actor that cannot pay brings a fifth of its deployed forces home
         back = w.ground[a] * 0.2

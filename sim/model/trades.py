@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.effects import apply_effects
+from sim.model.effects import _clip, _sum, apply_effects
 from sim.model.influence import Layout, compute_influence, metric_vector
 from sim.model.issues import refresh_forecast, refresh_forecasts
 from sim.model.state import World
@@ -76,7 +76,7 @@ def compliance(w: World, who: int, presser: int, issue: str | None) -> float:
     less the salience it gives the issue at stake (docs/model.md, "Trades")."""
     t = w.s.issues
     sal = float(t.salience[who, t.ids.index(issue)]) if issue in (t.ids if t else ()) else 0.5
-    return float(np.clip((1 + w.trust[who, presser]) / 2 * (1 - sal), 0.0, 1.0))
+    return _clip((1 + w.trust[who, presser]) / 2 * (1 - sal), 0.0, 1.0)
 
 
 def deliverability(w: World, promise, promiser: int) -> float:
@@ -92,7 +92,8 @@ def pullback_share(w: World, promise) -> tuple[int, list[int], float] | None:
     s = w.s
     a = s.actor(v.actor)
     zones = [s.zone(z) for z in v.zones] or list(range(s.Z))
-    there = w.ground[a, zones].sum()
+    row = w.ground[a].tolist()
+    there = _sum([row[z] for z in zones])
     need = there - v.value * s.norm[a]
     if there <= 1e-9 or need <= 0:
         return a, zones, 0.0

@@ -19,7 +19,7 @@ from sim.model.catalogue import CATALOGUE
 from sim.model.influence import (
     CONVENER_BONUS, GUARANTEE_BONUS, MEMBER_BONUS, Layout, Term, support,
 )
-from sim.model.issues import capability, fit_direction, gradient
+from sim.model.issues import fit_directions, gradients
 from sim.model.state import ACTIONS, Static, World
 
 K = 10  # effect entries per candidate, plus one per bargaining issue (E_FIT + k)
@@ -38,13 +38,18 @@ def csf(att: np.ndarray, dfn: np.ndarray, m: float) -> np.ndarray:
 def defence(w: World, friend: np.ndarray) -> np.ndarray:
     """(Z,) each zone's defensive strength: its defenders' ground, and the air power of the
     holder and of friends with troops there, which flies close support."""
-    s = w.s
+    return _defence(w.s, friend[:, w.control], w.control, w.ground, w.air)[1]
+
+
+def _defence(s: Static, defenders: np.ndarray, ctrl: np.ndarray, ground: np.ndarray,
+             air: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """defence() of one world or of stacked worlds (leading axes): the defenders' ground
+    (..., Z) and the defence (..., Z), given the (..., A, Z) defenders."""
     p = s.params
-    defenders = friend[:, w.control]  # (A, Z)
-    ground = (defenders * w.ground).sum(0)
-    flying = defenders & ((w.ground > 0) | (w.control[None, :] == np.arange(s.A)[:, None]))
-    air = 0.5 * p["air_weight"] * (flying * w.air[:, None]).sum(0)
-    return p["defender_bonus"] * (ground + 0.3) + air
+    def_ground = (defenders * ground).sum(-2)
+    flying = defenders & ((ground > 0) | (ctrl[..., None, :] == np.arange(s.A)[:, None]))
+    close_air = 0.5 * p["air_weight"] * (flying * air[..., None]).sum(-2)
+    return def_ground, p["defender_bonus"] * (def_ground + 0.3) + close_air
 
 
 def defence_of(w: World, defenders: np.ndarray, z: int) -> float:
@@ -115,77 +120,140 @@ class Scored:
 
 
 class Context:
-    """Per-turn quantities shared by scoring, responses and explanations."""
+    """Per-turn quantities shared by scoring, responses and explanations: one world's rows of
+    a _Batch, each made on first use (Context(w, lay) makes a batch of one)."""
 
-    def __init__(self, w: World, lay: Layout, plan: "_Plan | None" = None):
-        s = w.s
-        p = s.params
-        self.w, self.s, self.lay = w, s, lay
-        plan = plan or _Plan.of(s, lay, SlotLayout(s.A, s.Z, len(s.trades)))
-        A, Z = s.A, s.Z
-        ctrl = w.control
-        member = plan.member  # (B, A): x fights for b
-        self.member = member
-        side_ground = plan.member_f @ w.ground  # (B, Z)
-        self.att = side_ground + 0.5 * side_ground @ s.adjacent  # (B, Z)
-        self.side_air = plan.member_f @ w.air  # (B,)
-        self.exp_air = 0.5 * p["air_weight"] * self.side_air
+    _ROWS = ("att", "side_air", "exp_air", "defends", "def_ground", "dfn", "zag", "n_zones", "guar_force",
+             "in_agreement", "party", "guarantor", "p_att", "threat_side", "threat", "support", "S", "patrons",
+             "share", "is_patron", "inc", "restraint")
+
+    def __init__(self, w: World, lay: Layout, plan: "_Plan | None" = None, batch: "_Batch | None" = None,
+                 i: int = 0):
+        if batch is None:
+            s = w.s
+            batch = _Batch([w], plan or _Plan.of(s, lay, SlotLayout(s.A, s.Z, len(s.trades))))
+        self.w, self.s, self.lay = w, w.s, lay
+        self.member = batch.plan.member  # (B, A): x fights for b
         # friend[x, c]: x counts among the defenders of zones that c holds
-        self.friend = plan.friend
-        self.defends = self.friend[:, ctrl]  # (A, Z)
-        self.def_ground = (self.defends * w.ground).sum(0)  # (Z,)
-        self.dfn = defence(w, self.friend)
-        # the agreements in force, zone by zone
-        zag = np.full(Z, -1)
-        n_zones = np.zeros(Z, int)
-        guar_force = [0.0] * Z
-        bound, guaranteeing = [], []  # flat (actor, zone) cells
-        for i, ag in enumerate(w.agreements):
-            if ag.active(w.turn):
-                zs = list(ag.zones)
-                zag[zs] = i
-                n_zones[zs] = len(zs)
-                bound += [x * Z + z for x in ag.parties + ag.guarantors for z in zs]
-                guaranteeing += [g * Z + z for g in ag.guarantors for z in zs]
-                for g in ag.guarantors:
-                    for z in set(zs):
-                        guar_force[z] += w.ground[g, z]
-        self.zag = zag
-        self.n_zones = n_zones  # zones of the agreement covering each zone
-        self.guar_force = np.array(guar_force)
-        self.in_agreement = zag >= 0
-        self.party = np.zeros((A, Z), bool)  # bound by the agreement over the zone
-        self.party.ravel()[bound] = True
-        self.guarantor = np.zeros((A, Z), bool)
-        self.guarantor.ravel()[guaranteeing] = True
+        self.friend = batch.plan.friend
+        self._batch, self._i = batch, i
+
+    def __getattr__(self, name: str):
+        if name not in Context._ROWS:
+            raise AttributeError(name)
+        row = getattr(self._batch, name)[self._i]
+        setattr(self, name, row)
+        return row
+
+
+def _stack(arrays: list) -> np.ndarray:
+    """(W, ...) the worlds' arrays (a batch of one is a view: the batch never writes to them)."""
+    return arrays[0][None] if len(arrays) == 1 else np.array(arrays)
+
+
+class _Batch:
+    """The state of W worlds of one scenario stacked along a leading axis, and the per-turn
+    quantities of Context for all of them: (W, ...) arrays, each world's row computed by the
+    same operations in the same order as for that world alone."""
+
+    def __init__(self, ws: list[World], plan: "_Plan"):
+        s = plan.s
+        p = s.params
+        self.ws, self.plan = ws, plan
+        W, A = len(ws), s.A
+        self.wi = np.arange(W)[:, None]  # (W, 1) to pick each world's own entries
+        self.control = ctrl = _stack([w.control for w in ws])  # (W, Z)
+        self.ground = ground = _stack([w.ground for w in ws])  # (W, A, Z)
+        self.air = air = _stack([w.air for w in ws])  # (W, A), and so on
+        self.reserve = _stack([w.reserve for w in ws])
+        self.treasury = _stack([w.treasury for w in ws])
+        self.trust = _stack([w.trust for w in ws])
+        self.sanctions = _stack([w.sanctions for w in ws])
+        self.grievance = _stack([w.grievance for w in ws])
+        self.pressed_until = _stack([w.pressed_until for w in ws])
+        self.turn = np.array([w.turn for w in ws])
+        self.dependence = np.array([w.dependence for w in ws])
+        side_ground = plan.member_f @ ground  # (W, B, Z)
+        self.att = side_ground + 0.5 * side_ground @ s.adjacent  # (W, B, Z)
+        self.side_air = (plan.member_f @ air[:, :, None])[:, :, 0]  # (W, B), one matrix-vector product each
+        self.exp_air = 0.5 * p["air_weight"] * self.side_air
+        self.defends = plan.cols(plan.friend, ctrl)  # (W, A, Z)
+        self.def_ground, self.dfn = _defence(s, self.defends, ctrl, ground, air)  # (W, Z)
+        self._agreements(ws)
         # a zone's threat: the best hostile side's chance if it attacked with expected air
-        hostile_z = s.hostile[:, ctrl] & (self.att > 0.2) & plan.a_side  # (B, Z)
-        self.p_att = np.where(hostile_z, csf(self.att + self.exp_air[:, None], self.dfn[None, :],
+        self.hostile_ctrl = plan.cols(s.hostile, ctrl)  # (W, B, Z) b is hostile to the holder
+        hostile_z = self.hostile_ctrl & (self.att > 0.2) & plan.a_side
+        self.p_att = np.where(hostile_z, csf(self.att + self.exp_air[:, :, None], self.dfn[:, None, :],
                                              p["decisiveness"]), 0.0)
-        self.threat_side = np.where(hostile_z.any(0), self.p_att.argmax(0), -1)
-        self.threat = 0.5 * self.p_att.max(0)
+        self.threat_side = np.where(hostile_z.any(1), self.p_att.argmax(1), -1)  # (W, Z)
+        self.threat = 0.5 * self.p_att.max(1)
         # leverage bookkeeping for entries
-        self.support = support(w)
-        self.S = self.support.sum()
-        pats = sorted(s.patrons, key=lambda x: -self.support[x])[:N_PATRONS]
-        self.patrons = np.array(pats + [-1] * (N_PATRONS - len(pats)))
-        self.share = self.support / self.S if self.S > 0 else np.zeros(A)
-        self.is_patron = np.zeros(A, bool)
-        self.is_patron[pats] = True
-        threat_total = w.ground[s.hostile[s.regime]].sum()
-        own = w.ground[s.regime].sum() + w.reserve[s.regime]
-        self.T, self.R = threat_total, own
-        self.inc = 12 * np.maximum(w.income, 0.5)  # spending is counted against a year's income
-        self.restraint = np.where(w.pressed_until >= w.turn, p["pressure_restraint"], 0.0)
+        self.support = self._support(ws)  # (W, A)
+        self.S = self.support.sum(1)
+        pad = [-1] * (N_PATRONS - plan.n_patrons)
+        self.patrons = np.array([sorted(s.patrons, key=lambda x: -sup[x])[:N_PATRONS] + pad
+                                 for sup in self.support.tolist()])  # (W, N_PATRONS) the main ones first
+        self.share = np.divide(self.support, self.S[:, None], out=np.zeros((W, A)), where=self.S[:, None] > 0)
+        self.is_patron = np.zeros((W, A), bool)
+        self.is_patron[self.wi, self.patrons[:, :plan.n_patrons]] = True
+        threat_total = ground[:, s.hostile[s.regime]].reshape(W, -1).sum(1)
+        own = ground[:, s.regime].sum(1) + self.reserve[:, s.regime]
+        # dDependence per unit of hostile and of own strength (numpy scalars, as one world computes them)
+        dd = [(R / tot**2, -T / tot**2) if tot > 0 else (0.0, 0.0)
+              for T, R, tot in zip(threat_total, own, threat_total + own)]
+        self.dD_threat, self.dD_own = np.array(dd).T[:, :, None, None, None]  # (W, 1, 1, 1) each
+        self.inc = 12 * np.maximum(_stack([w.income for w in ws]), 0.5)  # spending against a year's income
+        self.restraint = np.where(self.pressed_until >= self.turn[:, None], p["pressure_restraint"], 0.0)
 
-    def dD_from_threat(self, dT):
-        """Change of Damascus' dependence for a change dT of hostile strength."""
-        tot = self.T + self.R
-        return self.R / tot**2 * dT if tot > 0 else 0.0 * dT
+    def _support(self, ws: list[World]) -> np.ndarray:
+        """(W, A) sim.model.influence.support of every world, by the same sums
+        (tests/test_score_many.py holds them to it): air power, ground in the zones of the
+        regime's side and aid."""
+        s = ws[0].s
+        out = np.zeros((len(ws), s.A))
+        pats = list(s.patrons)
+        if not pats:
+            return out
+        if len(pats) == 1:  # one row: numpy sums it pairwise, not zone after zone
+            return np.array([support(w) for w in ws])
+        regime_side = s.fights_for[self.control] == s.regime  # (W, Z)
+        # support() sums a boolean selection, (P, zones) laid out zone-major, so numpy adds zone
+        # after zone; the same here, with zones an outer axis of (W, Z, P), and the other sides'
+        # zones adding exact zeros (along a contiguous last axis numpy would sum pairwise)
+        ground = self.ground[:, pats].transpose(0, 2, 1).copy()
+        there = np.where(regime_side[:, :, None], ground, 0.0).sum(1)
+        aid = _stack([w.support for w in ws])[:, pats, s.regime]
+        out[:, pats] = s.params["air_weight"] * self.air[:, pats] + there + aid
+        return out
 
-    def dD_from_own(self, dR):
-        tot = self.T + self.R
-        return -self.T / tot**2 * dR if tot > 0 else 0.0 * dR
+    def _agreements(self, ws: list[World]) -> None:
+        """The agreements in force, zone by zone, in every world."""
+        s = ws[0].s
+        W, A, Z = len(ws), s.A, s.Z
+        zag, n_zones = [], []
+        bound, guaranteed = [], []  # flat (world, actor, zone) cells, the guarantors' in order
+        for i, w in enumerate(ws):
+            ag_of, n_of = [-1] * Z, [0] * Z
+            for k, ag in enumerate(w.agreements):
+                if ag.active(w.turn):
+                    zs = ag.zones
+                    for z in zs:
+                        ag_of[z], n_of[z] = k, len(zs)
+                    bound += [(i * A + x) * Z + z for x in ag.parties for z in zs]
+                    guaranteed += [(i * A + g) * Z + z for g in ag.guarantors for z in set(zs)]
+            zag.append(ag_of)
+            n_zones.append(n_of)
+        self.zag = np.array(zag)  # (W, Z) index of the agreement covering each zone, -1 if none
+        self.n_zones = np.array(n_zones)  # zones of the agreement covering each zone
+        self.in_agreement = self.zag >= 0
+        self.guarantor = np.zeros((W, A, Z), bool)
+        self.guarantor.ravel()[guaranteed] = True
+        self.party = self.guarantor.copy()  # bound by the agreement over the zone
+        self.party.ravel()[bound] = True
+        # the guarantors' ground in each zone, added up agreement by agreement as one world adds it
+        self.guar_force = np.zeros((W, Z))
+        g = np.array(guaranteed, int)
+        np.add.at(self.guar_force.ravel(), g // (A * Z) * Z + g % Z, self.ground.ravel()[g])
 
 
 class _Plan:
@@ -197,6 +265,7 @@ class _Plan:
         A, Z = s.A, s.Z
         self.s, self.lay = s, lay
         self.ar, self.az = ar, az = np.arange(A), np.arange(Z)
+        self.ar_col = ar[:, None]
         self.member = s.fights_for[None, :] == ar[:, None]  # member[b, x]: x fights for b
         self.member_f = self.member.astype(float)
         self.a_side = self.member.any(1)[:, None]  # (B, 1) b is a side: someone fights for it
@@ -252,6 +321,10 @@ class _Plan:
         self.regime_side = (s.fights_for == s.regime)[:, None]  # whose captures go to the regime
         self._G: np.ndarray | None = None
 
+    def cols(self, m: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """(W, A, Z) m[:, j[w]] of an (A, A) m for every world w of j (W, Z)."""
+        return m[self.ar_col, j[:, None, :]]
+
     def flat_g(self, G: np.ndarray) -> np.ndarray:
         """G with a zero column for the dummy index, flattened (kept while G is the same)."""
         if self._G is not G:
@@ -268,212 +341,275 @@ class _Plan:
 
 def score(w: World, lay: Layout, G: np.ndarray, slots: SlotLayout) -> tuple[Scored, Context]:
     """Score every slot of every actor; returns the scores and the shared context."""
-    s = w.s
+    return score_many([w], lay, G, slots)[0]
+
+
+def score_many(ws: list[World], lay: Layout, G: np.ndarray, slots: SlotLayout) -> list[tuple[Scored, Context]]:
+    """score() of several worlds of one scenario (sharing its Static) at once: numpy over
+    (world, actor, target) together. Each world's result is bitwise what it gets alone (its
+    rows go through the same operations in the same order), whatever the other worlds; its
+    arrays are views of the batch's."""
+    if not ws:
+        return []
+    s = ws[0].s
     p = s.params
     A, Z = s.A, s.Z
+    W = len(ws)
     plan = _Plan.of(s, lay, slots)
-    cx = Context(w, lay, plan)
+    bx = _Batch(ws, plan)
     ok_static = plan.ok
-    idx = plan.idx.copy()
-    val = np.zeros(idx.shape)
-    legal = np.zeros((A, slots.width), bool)
+    # idx and val in one block: freed together, the allocator keeps it for the next batch
+    # instead of handing big blocks back to the system and faulting them in again
+    buf = np.empty((2, W) + plan.idx.shape)
+    idx = buf[0].view(np.int64)
+    idx[:] = plan.idx
+    val = buf[1]
+    val[:] = 0.0
+    legal = np.zeros((W, A, slots.width), bool)
     ar, az = plan.ar, plan.az
+    wi = bx.wi
     ff = s.fights_for
-    ctrl = w.control
+    ctrl, ground, air, reserve, treasury = bx.control, bx.ground, bx.air, bx.reserve, bx.treasury
     m = p["decisiveness"]
     b = ff  # each actor's beneficiary
     # an actor attacks zones held by those it is hostile to, on its own side's behalf
-    hostile_bz = s.hostile[:, ctrl] & plan.hostile_b[:, ctrl]  # (A, Z)
-    own_near = w.ground + 0.5 * w.ground @ s.adjacent  # (A, Z)
-    violating = cx.party | cx.party[b]  # attacking here breaks an agreement the actor is bound by
-    inc = cx.inc[:, None]
-    held = lay.X(az, ctrl)  # (Z,) metric "z held by its holder"
-    ts = np.maximum(cx.threat_side, 0)
-    taken = lay.X(az, ts)  # (Z,) metric "z held by the side threatening it"
-    D_now = w.dependence
-    pats = cx.patrons[:plan.n_patrons]
-    lev, share = lay.LEV(pats), cx.share[pats]
+    hostile_bz = bx.hostile_ctrl & plan.cols(plan.hostile_b, ctrl)  # (W, A, Z)
+    own_near = ground + 0.5 * ground @ s.adjacent  # (W, A, Z)
+    violating = bx.party | bx.party[:, b]  # attacking here breaks an agreement the actor is bound by
+    inc = bx.inc[:, :, None]
+    held_wz = lay.X(az, ctrl)  # (W, Z) metric "z held by its holder"
+    ts = np.maximum(bx.threat_side, 0)
+    taken_wz = lay.X(az, ts)  # (W, Z) metric "z held by the side threatening it"
+    held, taken = held_wz[:, None, :], taken_wz[:, None, :]
+    held_twice = np.concatenate([held, held], axis=2)  # over the slots of two actions side by side
+    D_now = bx.dependence[:, None, None]
+    n_pats = plan.n_patrons
+    pats = bx.patrons[:, :n_pats]
+    lev = lay.LEV(pats).T[:, :, None, None]  # (patron, W, 1, 1)
+    share = bx.share[wi, pats].T[:, :, None, None]
     # bargaining: how a change of clout moves each issue's forecast, and which way suits whom
     table = s.issues
     if lay.K:
-        fc_grad = gradient(w, table, capability(w))  # (A, K)
-        fc_dir = fit_direction(w, table)  # (A, K)
+        fc_grad, fc_dir = gradients(ws, table), fit_directions(ws, table)  # (W, A, K) each
 
     def span(start: int, n: int = Z) -> slice:
         return slice(start, start + n)
 
-    def put_leverage(sl: slice, dD: np.ndarray, dshare: np.ndarray | None = None):
-        """Leverage entries for the regime's main patrons: dLEV_x = dD*share_x + D*dshare_x."""
-        v = dD[..., None] * share
+    def put_leverage(sl: slice, dD, dshare: np.ndarray | None = None):
+        """Leverage entries for the regime's main patrons: dLEV_x = dD*share_x + D*dshare_x
+        (dD an array or 0.0, dshare by patron first)."""
+        v = dD * share
         if dshare is not None:
-            v = v + D_now * dshare[..., :len(pats)]
-        idx[:, sl, E_LEV:E_LEV + len(pats)] = lev
-        val[:, sl, E_LEV:E_LEV + len(pats)] = v
+            v = v + D_now * dshare
+        for j in range(n_pats):  # the entries one by one: the patron axis is short
+            idx[:, :, sl, E_LEV + j] = lev[j]
+            val[:, :, sl, E_LEV + j] = v[j]
 
-    def put_control(sl: slice, dp: np.ndarray, gain=None, loss=held):
+    def put_control(sl: slice, dp: np.ndarray, gain, loss):
         if gain is not None:
-            idx[:, sl, E_GAIN] = gain
-        idx[:, sl, E_LOSS] = loss
-        val[:, sl, E_GAIN] = dp
-        val[:, sl, E_LOSS] = -dp
+            idx[:, :, sl, E_GAIN] = gain
+        idx[:, :, sl, E_LOSS] = loss
+        val[:, :, sl, E_GAIN] = dp
+        val[:, :, sl, E_LOSS] = -dp
 
-    # --- air campaign and ground offensive (adjacent slots: both tracks as (A, 2, Z)) -----
+    def put_fit(sl: slice, v: np.ndarray):
+        """Settlement-fit entries, given by issue first (the issue axis is short)."""
+        for k in range(lay.K):
+            val[:, :, sl, E_FIT + k] = v[k]
+
+    # --- air campaign and ground offensive (adjacent slots: both tracks as (W, A, 2, Z)) --
     sl = span(slots.air, 2 * Z)
-    ok_air = ok_static["air_campaign"] & (w.air > 0)[:, None] & hostile_bz
-    ok_air &= w.treasury[:, None] >= CATALOGUE["air_campaign"].cost
+    ok_air = ok_static["air_campaign"] & (air > 0)[:, :, None] & hostile_bz
+    ok_air &= treasury[:, :, None] >= CATALOGUE["air_campaign"].cost
     ok_ground = ok_static["ground_offensive"] & hostile_bz & (own_near > 0.2)
-    ok_ground &= w.treasury[:, None] >= CATALOGUE["ground_offensive"].cost
-    legal[:, sl] = np.concatenate([ok_air, ok_ground], axis=1)
-    base = cx.att[b] + cx.exp_air[b][:, None]
+    ok_ground &= treasury[:, :, None] >= CATALOGUE["ground_offensive"].cost
+    legal[:, :, sl] = np.concatenate([ok_air, ok_ground], axis=2)
+    att_b = bx.att[:, b]  # (W, A, Z) the actor's side's strength
+    base = att_b + bx.exp_air[:, b][:, :, None]
     # a pressed client's offensives inside agreement zones go without its patron's support
-    attack = base * (1 - cx.restraint[:, None] * cx.in_agreement[None, :])
-    shield = p["guarantor_shield"] * cx.guar_force[None, :] * violating
-    dfn = cx.dfn[None, :] + shield
-    wear = 1 - np.minimum(p["air_attrition"] * w.air, 0.5)[:, None]
+    attack = base * (1 - bx.restraint[:, :, None] * bx.in_agreement[:, None, :])
+    shield = p["guarantor_shield"] * bx.guar_force[:, None, :] * violating
+    dfn = bx.dfn[:, None, :] + shield
+    wear = 1 - np.minimum(p["air_attrition"] * air, 0.5)[:, :, None]
     # the air's edge (with it, without it) for a side attack, and the offensive's chance
-    with_air, without, pwin = csf(np.array([base + p["air_weight"] * w.air[:, None], base, attack]),
+    with_air, without, pwin = csf(np.array([base + p["air_weight"] * air[:, :, None], base, attack]),
                                   np.array([dfn * wear, dfn, dfn]), m)
-    side_attacks = np.where(cx.att[b] > 0.2, 0.5, 0.0)  # chance the side attacks there this month
-    dp = np.empty((A, 2, Z))
-    dp[:, 0], dp[:, 1] = side_attacks * np.maximum(with_air - without, 0.0), pwin
-    put_control(sl, dp.reshape(A, 2 * Z), loss=np.concatenate([held, held]))
+    side_attacks = np.where(att_b > 0.2, 0.5, 0.0)  # chance the side attacks there this month
+    dp = np.empty((W, A, 2, Z))
+    dp[:, :, 0], dp[:, :, 1] = side_attacks * np.maximum(with_air - without, 0.0), pwin
+    put_control(sl, dp.reshape(W, A, 2 * Z), None, held_twice)
     breach = -p["violation_standing"] * violating
     for action, part in (("air_campaign", span(slots.air)), ("ground_offensive", span(slots.ground))):
-        val[:, part, E_SPEND] = CATALOGUE[action].cost / inc
-        val[:, part, E_STAND] = breach
+        val[:, :, part, E_SPEND] = CATALOGUE[action].cost / inc
+        val[:, :, part, E_STAND] = breach
     committed = own_near
-    val[:, span(slots.ground), E_CAS] = ((p["attack_loss"] + (1 - pwin) * p["fail_extra_loss"]) * committed
-                                         / s.norm[:, None])
+    val[:, :, span(slots.ground), E_CAS] = ((p["attack_loss"] + (1 - pwin) * p["fail_extra_loss"]) * committed
+                                            / s.norm[:, None])
     # dD when zones change hands with chance dp: hostile or regime strength falls there
-    lost = -dp * p["win_loss"] * cx.def_ground[None, None, :]
-    regime_gains = (plan.regime_side & s.hostile[s.regime][ctrl][None, :])[:, None, :]
-    regime_loses = (~plan.regime_side & (ctrl == s.regime)[None, :])[:, None, :]
-    dD = cx.dD_from_threat(np.where(regime_gains, lost, 0.0)) + cx.dD_from_own(np.where(regime_loses, lost, 0.0))
-    put_leverage(sl, dD.reshape(A, 2 * Z))
+    lost = -dp * p["win_loss"] * bx.def_ground[:, None, None, :]
+    regime_gains = (plan.regime_side & s.hostile[s.regime][ctrl][:, None, :])[:, :, None, :]
+    regime_loses = (~plan.regime_side & (ctrl == s.regime)[:, None, :])[:, :, None, :]
+    dD = bx.dD_threat * np.where(regime_gains, lost, 0.0) + bx.dD_own * np.where(regime_loses, lost, 0.0)
+    put_leverage(sl, dD.reshape(W, A, 2 * Z))
 
-    # --- reinforce and withdraw (adjacent slots, as (A, 2, Z)) ---------------------------
+    # --- reinforce and withdraw (adjacent slots, as (W, A, 2, Z)) ------------------------
     sl = span(slots.reinforce, 2 * Z)
-    has_threat = cx.threat_side >= 0
-    defends = cx.defends  # (A, Z): actor counts among the zone's defenders
-    ok_in = defends & (w.reserve >= 0.25)[:, None] & ok_static["reinforce"]
-    ok_in &= w.treasury[:, None] >= CATALOGUE["reinforce"].cost
-    ok_out = (w.ground > 0.05) & ok_static["withdraw"]
-    ok_out &= w.treasury[:, None] >= CATALOGUE["withdraw"].cost
-    legal[:, sl] = np.concatenate([ok_in, ok_out], axis=1)
+    has_threat = bx.threat_side >= 0
+    defends = bx.defends  # (W, A, Z): actor counts among the zone's defenders
+    ok_in = defends & (reserve >= 0.25)[:, :, None] & ok_static["reinforce"]
+    ok_in &= treasury[:, :, None] >= CATALOGUE["reinforce"].cost
+    ok_out = (ground > 0.05) & ok_static["withdraw"]
+    ok_out &= treasury[:, :, None] >= CATALOGUE["withdraw"].cost
+    legal[:, :, sl] = np.concatenate([ok_in, ok_out], axis=2)
     sign, cost = plan.sign, plan.redeploy_cost
-    delta = np.empty((A, 2, Z))  # units moved
-    delta[:, 0] = np.minimum(p["redeploy"], w.reserve)[:, None] * np.ones((1, Z))
-    delta[:, 1] = np.minimum(p["redeploy"], w.ground)
+    delta = np.empty((W, A, 2, Z))  # units moved
+    delta[:, :, 0] = np.minimum(p["redeploy"], reserve)[:, :, None]
+    delta[:, :, 1] = np.minimum(p["redeploy"], ground)
     moved = sign * delta
-    new_dfn = cx.dfn + sign * p["defender_bonus"] * delta * defends[:, None, :]
-    p_new = 0.5 * csf(cx.att[ts, az] + cx.exp_air[ts], np.maximum(new_dfn, 1e-6), m)
-    dthreat = p["horizon"] * np.where(has_threat & defends[:, None, :], cx.threat - p_new, 0.0)
-    put_control(sl, dthreat.reshape(A, 2 * Z), np.concatenate([held, held]), np.concatenate([taken, taken]))
-    val[:, sl, E_SPEND] = ((cost + sign * p["ground_upkeep"] * delta) / inc[:, :, None]).reshape(A, 2 * Z)
-    val[:, sl, E_PRES] = (moved / s.norm[:, None, None]).reshape(A, 2 * Z)
+    new_dfn = bx.dfn[:, None, None, :] + sign * p["defender_bonus"] * delta * defends[:, :, None, :]
+    # the threatening side's strength, with its expected air, in each zone
+    side_att = bx.att[wi, ts, az] + bx.exp_air[wi, ts]
+    p_new = 0.5 * csf(side_att[:, None, None, :], np.maximum(new_dfn, 1e-6), m)
+    dthreat = p["horizon"] * np.where((has_threat[:, None, :] & defends)[:, :, None, :],
+                                      bx.threat[:, None, None, :] - p_new, 0.0)
+    put_control(sl, dthreat.reshape(W, A, 2 * Z), held_twice, np.concatenate([taken, taken], axis=2))
+    val[:, :, sl, E_SPEND] = ((cost + sign * p["ground_upkeep"] * delta) / inc[..., None]).reshape(W, A, 2 * Z)
+    val[:, :, sl, E_PRES] = (moved / s.norm[:, None, None]).reshape(W, A, 2 * Z)
     # a patron's troops in regime zones are support that buys leverage
-    dsup = moved * (ff[ctrl] == s.regime) * cx.is_patron[:, None, None]
-    put_leverage(sl, np.zeros((A, 2 * Z)), _share_change(cx, dsup).reshape(A, 2 * Z, N_PATRONS))
+    dsup = moved * (ff[ctrl] == s.regime)[:, None, None, :] * bx.is_patron[:, :, None, None]
+    put_leverage(sl, 0.0, _share_change(bx, dsup).reshape(n_pats, W, A, 2 * Z))
     if lay.K:  # forces in Syria are clout at the bargaining table
-        val[:, sl, E_FIT:] = (fc_dir * fc_grad)[:, None, :] * moved.reshape(A, 2 * Z)[:, :, None]
+        put_fit(sl, (fc_dir * fc_grad).transpose(2, 0, 1)[..., None] * moved.reshape(W, A, 2 * Z))
 
-    legal[:, slots.hold] = True
-    legal[:, slots.wait] = True
+    legal[:, :, slots.hold] = True
+    legal[:, :, slots.wait] = True
 
     # --- proposals: ceasefire and de-escalation -------------------------------------------
-    pending_zone = np.zeros(Z, bool)
-    pending_zone[[pr.zone for pr in w.proposals if pr.zone >= 0]] = True
-    trust_in = (1 + w.trust) / 2  # (A, A) chance row goes along with column
-    np.fill_diagonal(trust_in, 1.0)
-    threatened = (cx.threat > 0.05) & ~cx.in_agreement & ~pending_zone
-    q = np.ones((A, Z))
-    zs = np.flatnonzero(threatened)
-    if zs.size:  # the parties to a ceasefire in each such zone, as _ceasefire_parties finds them
-        near = w.ground + w.ground @ s.adjacent  # (A, Z) forces in or next to each zone
-        side = cx.threat_side[zs]
-        parties = plan.member[side] & (near[:, zs].T > 0) & (side >= 0)[:, None]  # (zones, A)
-        parties[np.flatnonzero(side >= 0), side[side >= 0]] = True
-        parties[np.arange(zs.size), ctrl[zs]] = True
+    pending_zone = np.zeros((W, Z), bool)
+    pending_zone.ravel()[[i * Z + pr.zone for i, w in enumerate(ws) for pr in w.proposals if pr.zone >= 0]] = True
+    trust_in = (1 + bx.trust) / 2  # (W, A, A) chance row goes along with column
+    trust_in[:, ar, ar] = 1.0
+    threatened = (bx.threat > 0.05) & ~bx.in_agreement & ~pending_zone
+    q = np.ones((W, A, Z))
+    tw, tz = np.nonzero(threatened)
+    if tz.size:  # the parties to a ceasefire in each such zone, as _ceasefire_parties finds them
+        near = ground + ground @ s.adjacent  # (W, A, Z) forces in or next to each zone
+        side = bx.threat_side[tw, tz]
+        sided = side >= 0
+        parties = plan.member[side] & (near[tw, :, tz] > 0) & sided[:, None]  # (zones, A)
+        parties[np.flatnonzero(sided), side[sided]] = True
+        parties[np.arange(tz.size), ctrl[tw, tz]] = True
         parties &= ~s.excluded
         # the least willing of them decides: lowest (1 + trust) / 2 in the proposer
-        least = np.where(parties[:, :, None], trust_in[None, :, :], np.inf).min(1)
-        q[:, zs] = np.where(parties.any(1)[:, None], least, 1.0).T
+        least = np.where(parties[:, :, None], trust_in[tw], np.inf).min(1)
+        q[tw, :, tz] = np.where(parties.any(1)[:, None], least, 1.0)
     # only an actor with a stake proposes: a friend of the holder or of the side threatening it
-    stake = defends | cx.friend[:, ts] | s.clients[:, ctrl] | s.clients[:, ts]
-    protection = p["horizon"] * q * cx.threat[None, :]
+    stake = defends | plan.cols(plan.friend, ts) | plan.cols(s.clients, ctrl) | plan.cols(s.clients, ts)
+    protection = p["horizon"] * q * bx.threat[:, None, :]
     for action, bonus in (("propose_ceasefire", MEMBER_BONUS), ("propose_deescalation", GUARANTEE_BONUS)):
         sl = span(slots.start[action])
-        legal[:, sl] = ok_static[action] & threatened[None, :] & stake
+        legal[:, :, sl] = ok_static[action] & threatened[:, None, :] & stake
         put_control(sl, protection, held, taken)
-        val[:, sl, E_SPEND] = CATALOGUE[action].cost / inc
-        val[:, sl, E_STAND] = q * bonus
+        val[:, :, sl, E_SPEND] = CATALOGUE[action].cost / inc
+        val[:, :, sl, E_STAND] = q * bonus
 
     # --- guarantee ------------------------------------------------------------------------
     sl = span(slots.guarantee)
-    ok = ok_static["guarantee"] & cx.in_agreement[None, :] & ~cx.guarantor
-    ok &= (w.reserve >= 0.5)[:, None] & ~s.hostile[:, ctrl] & ~cx.party
-    ok &= ctrl[None, :] != ar[:, None]
-    legal[:, sl] = ok
-    val[:, sl, E_SPEND] = (CATALOGUE["guarantee"].cost + p["ground_upkeep"] * 0.5) / inc
+    ok = ok_static["guarantee"] & bx.in_agreement[:, None, :] & ~bx.guarantor
+    ok &= (reserve >= 0.5)[:, :, None] & ~bx.hostile_ctrl & ~bx.party
+    ok &= ctrl[:, None, :] != ar[:, None]
+    legal[:, :, sl] = ok
+    val[:, :, sl, E_SPEND] = (CATALOGUE["guarantee"].cost + p["ground_upkeep"] * 0.5) / inc
     # a guarantor stands behind every zone of the agreement
-    val[:, sl, E_STAND] = GUARANTEE_BONUS * cx.n_zones[None, :]
-    val[:, sl, E_PRES] = 0.5 / s.norm[:, None]
+    val[:, :, sl, E_STAND] = GUARANTEE_BONUS * bx.n_zones[:, None, :]
+    val[:, :, sl, E_PRES] = 0.5 / s.norm[:, None]
 
     # --- convene talks --------------------------------------------------------------------
-    c = slots.convene
-    own_fw = {f.convener: f for f in w.active_frameworks()}
-    pending_talks = {pr.proposer for pr in w.proposals if pr.kind == "talks"}
-    lapse = p["talks_lapse"]
-    for a in plan.conveners:
-        if a in pending_talks:
-            continue
-        f = own_fw.get(a)
-        if f is not None:
-            urgency = 1.0 if w.turn - f.last_round >= lapse - 1 else 0.1
-            gain = CONVENER_BONUS * urgency
-        else:
-            invitees = _talks_invitees(w, a)
-            if not invitees:
-                continue
-            gain = np.add.reduce(trust_in[invitees, a]) / len(invitees) * (CONVENER_BONUS + 0.05)  # their mean
-        legal[a, c] = True
-        idx[a, c, E_STAND] = lay.STAND(a)
-        val[a, c, E_STAND] = gain
-        idx[a, c, E_SPEND] = lay.SPEND(a)
-        val[a, c, E_SPEND] = CATALOGUE["convene_talks"].cost / cx.inc[a]
+    _convene(ws, bx, slots.convene, trust_in, legal, idx, val)
 
     # --- pressure a client ----------------------------------------------------------------
     sl = span(slots.pressure, A)
-    legal[:, sl] = ok_static["pressure_client"] & (w.pressed_until < w.turn)[None, :]
+    legal[:, :, sl] = ok_static["pressure_client"] & (bx.pressed_until < bx.turn[:, None])[:, None, :]
     # expected: the embarrassment of the client's next violations of its guarantees avoided
-    val[:, sl, E_STAND] = p["guarantor_embarrassment"] * w.grievance.T
+    val[:, :, sl, E_STAND] = p["guarantor_embarrassment"] * bx.grievance.transpose(0, 2, 1)
 
     # --- sanctions ------------------------------------------------------------------------
     sl = span(slots.sanctions, A)
-    legal[:, sl] = ok_static["sanctions"] & (w.sanctions < 1)[None, :]
-    val[:, sl, E_SPEND] = CATALOGUE["sanctions"].cost / inc
-    val[:, sl, E_MISC] = np.minimum(p["sanctions_step"], 1 - w.sanctions)[None, :]
+    legal[:, :, sl] = ok_static["sanctions"] & (bx.sanctions < 1)[:, None, :]
+    val[:, :, sl, E_SPEND] = CATALOGUE["sanctions"].cost / inc
+    val[:, :, sl, E_MISC] = np.minimum(p["sanctions_step"], 1 - bx.sanctions)[:, None, :]
 
     # --- aid ------------------------------------------------------------------------------
     sl = span(slots.aid, A)
-    legal[:, sl] = ok_static["aid"] & (w.treasury >= p["aid_amount"] + 0.5)[:, None]
-    zstar = _most_threatened(w, cx)  # (A,) where each recipient would put the arms, -1 if nowhere
+    legal[:, :, sl] = ok_static["aid"] & (treasury >= p["aid_amount"] + 0.5)[:, :, None]
+    zstar = _riskiest(defends, bx.threat, s.value)  # (W, A) where each recipient would put the arms
     has_z = zstar >= 0
     zs = np.maximum(zstar, 0)
     arms = p["aid_arms"]
-    new_p = 0.5 * csf(cx.att[ts[zs], zs] + cx.exp_air[ts[zs]], cx.dfn[zs] + p["defender_bonus"] * arms, m)
-    dthr = p["horizon"] * np.where(has_z, cx.threat[zs] - new_p, 0.0)
-    put_control(sl, dthr[None, :], held[zs], taken[zs])
-    idx[:, sl, E_PRES] = lay.P(ar, zs)[None, :]
-    val[:, sl, E_PRES] = np.where(has_z, arms / s.norm, 0.0)[None, :]
-    val[:, sl, E_SPEND] = (p["aid_amount"] + CATALOGUE["aid"].cost) / inc
-    to_regime = np.zeros((A, A))
-    to_regime[:, s.regime] = p["aid_amount"] * cx.is_patron
-    put_leverage(sl, np.zeros((A, A)), _share_change(cx, to_regime))
+    side = ts[wi, zs]  # (W, A) the side threatening each recipient's zone
+    new_p = 0.5 * csf(bx.att[wi, side, zs] + bx.exp_air[wi, side], bx.dfn[wi, zs] + p["defender_bonus"] * arms, m)
+    dthr = p["horizon"] * np.where(has_z, bx.threat[wi, zs] - new_p, 0.0)
+    put_control(sl, dthr[:, None, :], held_wz[wi, zs][:, None, :], taken_wz[wi, zs][:, None, :])
+    idx[:, :, sl, E_PRES] = lay.P(ar, zs)[:, None, :]
+    val[:, :, sl, E_PRES] = np.where(has_z, arms / s.norm, 0.0)[:, None, :]
+    val[:, :, sl, E_SPEND] = (p["aid_amount"] + CATALOGUE["aid"].cost) / inc
+    to_regime = np.zeros((W, A, A))
+    to_regime[:, :, s.regime] = p["aid_amount"] * bx.is_patron
+    put_leverage(sl, 0.0, _share_change(bx, to_regime))
     if lay.K:  # the recipient's arms are its clout at the table
-        val[:, sl, E_FIT:] = fc_dir[:, None, :] * fc_grad[None, :, :] * np.where(has_z, arms, 0.0)[None, :, None]
+        put_fit(sl, (fc_dir.transpose(2, 0, 1)[..., None] * fc_grad.transpose(2, 0, 1)[:, :, None, :]
+                     * np.where(has_z, arms, 0.0)[:, None, :]))
 
     # --- trades ---------------------------------------------------------------------------
+    trade_values = [_trades(w, lay, G, slots, trust_in[i], bx.inc[i], idx[i], val[i], legal[i])
+                    for i, w in enumerate(ws)]
+
+    # utility G[actor] . dM of the legal candidates (the rest stay -inf)
+    cand = np.flatnonzero(legal)
+    E = idx.shape[3]
+    actor = cand // slots.width % A
+    g = plan.flat_g(G)[idx.reshape(-1, E)[cand] + (actor * (lay.size + 1))[:, None]]
+    util = np.full((W, A, slots.width), -np.inf)
+    util.ravel()[cand] = (g * val.reshape(-1, E)[cand]).sum(-1)
+    return [(Scored(util[i], legal[i], idx[i], val[i], bx.threat[i], bx.threat_side[i], trade_values[i]),
+             Context(w, lay, plan, bx, i)) for i, w in enumerate(ws)]
+
+
+def _convene(ws: list[World], bx: _Batch, c: int, trust_in: np.ndarray, legal, idx, val) -> None:
+    """The convene-talks slot c of every convener in every world: worth the convener bonus,
+    by the urgency of a round of its own talks, or else by the invitees' mean trust in it."""
+    lay = bx.plan.lay
+    lapse = ws[0].s.params["talks_lapse"]
+    invited: dict[int, list] = {}  # number of invitees -> [[world, convener, *invitees]]
+    for i, w in enumerate(ws):
+        own_fw = {f.convener: f for f in w.active_frameworks()}
+        pending_talks = {pr.proposer for pr in w.proposals if pr.kind == "talks"}
+        for a in bx.plan.conveners:
+            if a in pending_talks:
+                continue
+            f = own_fw.get(a)
+            if f is not None:
+                urgency = 1.0 if w.turn - f.last_round >= lapse - 1 else 0.1
+                val[i, a, c, E_STAND] = CONVENER_BONUS * urgency
+            else:
+                invitees = _talks_invitees(w, a)
+                if not invitees:
+                    continue
+                invited.setdefault(len(invitees), []).append([i, a] + invitees)
+            legal[i, a, c] = True
+            idx[i, a, c, E_STAND] = lay.STAND(a)
+            idx[i, a, c, E_SPEND] = lay.SPEND(a)
+            val[i, a, c, E_SPEND] = CATALOGUE["convene_talks"].cost / bx.inc[i, a]
+    for n, cases in invited.items():  # their mean trust, summed row by row as one world sums it
+        case = np.array(cases)
+        iw, a = case[:, 0], case[:, 1]
+        trust = np.add.reduce(trust_in[iw[:, None], case[:, 2:], a[:, None]], axis=1)
+        val[iw, a, c, E_STAND] = trust / n * (CONVENER_BONUS + 0.05)
+
+
+def _trades(w: World, lay: Layout, G: np.ndarray, slots: SlotLayout, trust_in, inc, idx, val, legal) -> dict:
+    """The offer-trade slots of one world (its rows of the batch): the trades open now, valued."""
+    s = w.s
     pending_trades = {pr.trade for pr in w.proposals if pr.kind == "trade"}
     open_trades = [k for k, t in enumerate(s.trades)
                    if s.allowed[s.actor(t.proposer), ACTIONS.index("offer_trade")] and k not in pending_trades
@@ -488,31 +624,24 @@ def score(w: World, lay: Layout, G: np.ndarray, slots: SlotLayout) -> tuple[Scor
         d0, d1 = v.dM_p
         _put_dense(idx, val, a, slot, q_acc * (d0 + v.offer_p * (d1 - d0)))
         idx[a, slot, E_SPEND] = lay.SPEND(a)
-        val[a, slot, E_SPEND] = CATALOGUE["offer_trade"].cost / cx.inc[a]
-
-    # utility G[actor] . dM of the legal candidates (the rest stay -inf)
-    cand = np.flatnonzero(legal)
-    E = idx.shape[2]
-    g = plan.flat_g(G)[idx.reshape(-1, E)[cand] + (cand // slots.width * (lay.size + 1))[:, None]]
-    util = np.full((A, slots.width), -np.inf)
-    util.ravel()[cand] = (g * val.reshape(-1, E)[cand]).sum(-1)
-    return Scored(util, legal, idx, val, cx.threat, cx.threat_side, trade_values), cx
+        val[a, slot, E_SPEND] = CATALOGUE["offer_trade"].cost / inc[a]
+    return trade_values
 
 
-def _share_change(cx: Context, dsup: np.ndarray) -> np.ndarray:
-    """(..., N_PATRONS) change of each main patron's support share when actor a adds dsup.
-
-    dsup has shape (A, ...); the adding actor is the first index."""
-    S = cx.S
-    out = np.zeros(dsup.shape + (N_PATRONS,))
-    if S <= 0:
-        return out
-    pats = cx.patrons[cx.patrons >= 0]
-    newS = np.maximum(S + dsup, 1e-9)[..., None]
-    own = (np.arange(dsup.shape[0])[:, None] == pats[None, :])  # (A, patrons)
-    own = own.reshape(own.shape[:1] + (1,) * (dsup.ndim - 1) + own.shape[1:])
-    sup = cx.support[pats]
-    out[..., :len(pats)] = (sup + dsup[..., None] * own) / newS - sup / S
+def _share_change(bx: _Batch, dsup: np.ndarray) -> np.ndarray:
+    """(patron, W, A, ...) change of each main patron's support share when actor a adds dsup
+    (W, A, ...) in each world; none in a world without support."""
+    W = dsup.shape[0]
+    ones = (1,) * (dsup.ndim - 2)
+    pats = bx.patrons[:, :bx.plan.n_patrons].T  # (patron, W)
+    has = bx.S > 0
+    S = np.where(has, bx.S, 1.0).reshape((W, 1) + ones)
+    newS = np.maximum(S + dsup, 1e-9)
+    own = (bx.plan.ar == pats[:, :, None]).reshape(pats.shape + (-1,) + ones)  # the patron itself adds
+    sup = bx.support[bx.wi[:, 0], pats].reshape(pats.shape + (1,) + ones)
+    out = (sup + dsup * own) / newS - sup / S
+    if not has.all():
+        out[:, ~has] = 0.0
     return out
 
 
@@ -552,14 +681,19 @@ def proposal_guarantors(w: World, proposer: int, kind: str, parties: list[int]) 
 
 def _talks_invitees(w: World, convener: int) -> list[int]:
     s = w.s
-    return [x for x in s.powers if x != convener and not s.excluded[x] and w.trust[x, convener] > -0.3]
+    trust = w.trust[:, convener].tolist()
+    return [x for x in s.powers if x != convener and not s.excluded[x] and trust[x] > -0.3]
 
 
 def _most_threatened(w: World, cx: Context) -> np.ndarray:
     """(A,) for each actor, the zone it defends that is most at risk (by threat x value)."""
-    risk = cx.defends * (cx.threat * w.s.value)[None, :]  # (A, Z)
-    best = risk.argmax(1)
-    return np.where(risk.max(1) > 0, best, -1)
+    return _riskiest(cx.defends, cx.threat, w.s.value)
+
+
+def _riskiest(defends: np.ndarray, threat: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """(..., A) _most_threatened of one world or of stacked worlds (leading axes), -1 if none."""
+    risk = defends * (threat * value)[..., None, :]  # (..., A, Z)
+    return np.where(risk.max(-1) > 0, risk.argmax(-1), -1)
 
 
 def choose(sc: Scored, slots: SlotLayout, temperature: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -239,19 +239,31 @@ def gradient(w: World, table: IssueTable, c: np.ndarray | None = None) -> np.nda
 
     The Condorcet median moves in steps, so its response to a small change of clout is
     estimated from the smooth weighted mean: d mean_k / d c_i = s_ik (x_ik - mean_k) / sum c s."""
+    return gradients([w], table, None if c is None else c[None])[0]
+
+
+def gradients(ws: list[World], table: IssueTable, c: np.ndarray | None = None) -> np.ndarray:
+    """(W, A, K) gradient of several worlds of one scenario; c: their (W, A) capabilities."""
     if c is None:
-        c = capability(w)
-    x = np.where(np.isnan(w.positions), 0.0, w.positions)
+        c = capabilities(ws)
+    positions = np.array([w.positions for w in ws])
+    x = np.where(np.isnan(positions), 0.0, positions)
     sal = table.salience
-    den = (c[:, None] * sal).sum(0)
+    den = (c[:, :, None] * sal).sum(1)
     den = np.where(den > 0, den, np.inf)
-    return sal * (x - w.fc_mean[None, :]) / den[None, :]
+    return sal * (x - np.array([w.fc_mean for w in ws])[:, None, :]) / den[:, None, :]
 
 
 def fit_direction(w: World, table: IssueTable) -> np.ndarray:
     """(A, K) +1 where the forecast moving up brings it toward the actor's ideal, -1 where
     down, 0 where the actor takes no part or the forecast sits on its ideal."""
-    return np.where(table.rows.valid, np.sign(table.ideal - w.forecast[None, :]), 0.0)
+    return fit_directions([w], table)[0]
+
+
+def fit_directions(ws: list[World], table: IssueTable) -> np.ndarray:
+    """(W, A, K) fit_direction of several worlds of one scenario."""
+    forecast = np.array([w.forecast for w in ws])
+    return np.where(table.rows.valid, np.sign(table.ideal - forecast[:, None, :]), 0.0)
 
 
 def status_quo(rows: np.ndarray, M: np.ndarray) -> np.ndarray:

@@ -108,7 +108,7 @@ def test_standing_follows_new_agreements_and_frameworks_in_the_same_month():
     w = m.world
 
     def fresh() -> np.ndarray:
-        influence._last_links = (None,) * 3
+        influence._last_links = (None, None)  # forget every answer kept
         return influence.standing(w)
 
     before = influence.standing(w).copy()
@@ -142,3 +142,16 @@ def test_a_scenario_loaded_once_runs_as_a_scenario_loaded_each_time():
     each = [ArbiterModel(scenario="astana_2017", seed=s, record=False).run().world for s in (1, 2)]
     for x, y in zip(once, each):
         assert x.ground.tobytes() == y.ground.tobytes() and x.standing.tobytes() == y.standing.tobytes()
+
+
+def test_sums_on_python_floats_equal_numpys():
+    from sim.model.effects import _row_sums, _sum
+
+    rng = np.random.default_rng(5)
+    for n in list(range(0, 40)) + [127, 128, 129, 200, 300]:
+        a = rng.random(n) * 10.0 ** rng.integers(-3, 4, n)
+        assert repr(_sum(a.tolist())) == repr(float(a.sum())), n
+        rows, cols = [0, 2, 3], np.flatnonzero(rng.random(n) < 0.7)
+        x = rng.random((5, n))
+        assert _row_sums([[x[r, c] for c in cols] for r in rows]) == x[rows][:, cols].sum(1).tolist()
+        assert _row_sums([[x[1, c] for c in cols]]) == x[[1]][:, cols].sum(1).tolist()

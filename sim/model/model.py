@@ -13,7 +13,8 @@ from sim.model import objectives
 from sim.model.agents import ActorAgent
 from sim.model.influence import compute_influence
 from sim.model.issues import init_positions
-from sim.model.rules import Compiled, play_turn, snapshot_figures
+from sim.model.rules import Compiled, snapshot_figures
+from sim.model.turn import play_turn
 from sim.model.state import World, build_world
 from sim.scenario import LoadedScenario, load_scenario
 

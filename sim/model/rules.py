@@ -2,8 +2,9 @@
 
 Turn order: upkeep of last month's state -> scheduled and triggered events -> decisions (all
 actors on the same state) -> answers to last month's proposals -> diplomacy -> combat ->
-economy -> influence. The mesa model and any batch worker call the same function,
-:func:`play_turn`, so a game, a batch and a forecast cannot disagree.
+economy -> influence. They are put in that order by sim.model.turn, which the mesa model,
+the batch workers and the forecasts all call, so a game, a batch and a forecast cannot
+disagree.
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ from sim.model import trades
 from sim.model.catalogue import CATALOGUE
 from sim.model.effects import _row_sums, _sum, apply_effects
 from sim.model.influence import (
-    BROKER_BONUS, GUARANTEE_BONUS, MEMBER_BONUS, Layout, Term, compile_terms, compute_influence,
-    measure_rows, metric_vector,
+    BROKER_BONUS, GUARANTEE_BONUS, MEMBER_BONUS, Layout, Term, compile_terms, measure_rows,
 )
-from sim.model.issues import bargaining_month, issues_record, refresh_forecast
+from sim.model.issues import refresh_forecast
 from sim.model.state import AgreementState, FrameworkState, PromiseState, Proposal, Static, World
 
 
@@ -109,54 +109,6 @@ def fire_events(w: World, out: list | None) -> None:
 
 
 # --- the turn -----------------------------------------------------------------------------
-
-
-def play_turn(w: World, c: Compiled, rng: np.random.Generator, *, record: bool = True,
-              overrides: dict[int, tuple[int | None, int | None]] | None = None,
-              answers: dict[tuple[str, int], bool] | None = None,
-              humans: frozenset[int] = frozenset()) -> dict | None:
-    """Advance the world one month in place and return the month's record (or None).
-
-    ``overrides`` maps an actor index to its (military, diplomatic) slot choices (a human
-    player's; None leaves that track to the AI); ``answers`` maps (proposal id, actor) to a
-    human's accept (True) or reject (False)."""
-    s = w.s
-    rec: dict | None = {"turn": w.turn + 1, "date": None} if record else None
-    w.turn += 1
-    if rec is not None:
-        rec["date"] = w.date.isoformat()[:7]
-    _upkeep_start(w)
-    events: list | None = [] if record else None
-    fire_events(w, events)
-    compute_influence(w, report=False)  # the report figures are redone at the end of the month
-    outcomes: list | None = [] if record else None
-    _keep_promises(w, c, humans, outcomes)
-    moves = bargaining_month(w, s.issues, record)
-
-    sc, cx = dec.score(w, c.lay, c.G, c.slots)
-    chosen = dec.choose(sc, c.slots, s.temperature, rng)
-    if overrides:
-        for a, (mil, dip) in overrides.items():
-            if mil is not None:
-                chosen[a, 0] = mil
-            if dip is not None:
-                chosen[a, 1] = dip
-    answers_rec = _answer_proposals(w, c, cx, rng, answers, outcomes)
-    _diplomacy(w, c, cx, sc, chosen, outcomes)
-    _combat(w, c, cx, chosen, rng, outcomes)
-    _economy(w, outcomes)
-    compute_influence(w)
-    refresh_forecast(w, s.issues)
-    if rec is None:
-        return None
-    if c.lay.K:
-        rec["issues"] = issues_record(w, s.issues, c.measures, metric_vector(w, c.lay), moves)
-    rec["events"] = events
-    rec["decisions"] = _decision_records(w, c, sc, chosen)
-    rec["responses"] = answers_rec
-    rec["outcomes"] = outcomes
-    rec.update(snapshot_figures(w))
-    return rec
 
 
 def _upkeep_start(w: World) -> None:

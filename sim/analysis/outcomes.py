@@ -133,41 +133,49 @@ class Layout:
     def read(self, w: World, b: Buffer, row: int, run_id: int, judged: np.ndarray) -> None:
         """Write the world's state into row ``row``. ``judged`` carries the run's objective
         verdicts from month to month (updated in place)."""
-        s = w.s
+        self.read_many([w], b, np.array([row]), [run_id], [judged])
+
+    def read_many(self, ws: list[World], b: Buffer, rows: np.ndarray, run_ids: list[int],
+                  judged: list[np.ndarray]) -> None:
+        """read for several worlds of the scenario at once: world i into row ``rows[i]``."""
+        s = ws[0].s
         A = self.A
-        b.run[row] = run_id
-        b.turn[row] = w.turn
-        b.control[row] = w.control
-        inf = b.influence[row]
-        inf[:A] = w.leverage
-        inf[A:2 * A] = w.standing
-        inf[2 * A:3 * A] = w.territory
-        inf[3 * A:] = w.ground.sum(1) / s.norm
-        b.in_power[row] = self.capital is not None and w.control[self.capital] == self.regime
-        n = 0
-        b.agreement[row] = False  # a row may be reused after a failed run
-        for ag in w.agreements:
-            if ag.active(w.turn):
-                n += 1
-                j = self._ag_index.get(ag.id)
-                if j is not None:
-                    b.agreement[row, j] = True
-        b.in_force[row] = n
-        if self._trade_keys:
-            fired = w.fired
-            for j, key in enumerate(self._trade_keys):
-                b.trade[row, j] = key in fired
-        for j, o in enumerate(self.outcomes):
-            b.outcome[row, j] = condition_holds(w, o.holds)
+        b.run[rows] = run_ids
+        b.turn[rows] = [w.turn for w in ws]
+        control = np.array([w.control for w in ws])
+        b.control[rows] = control
+        inf = np.empty((len(ws), 4 * A), np.float32)
+        inf[:, :A] = [w.leverage for w in ws]
+        inf[:, A:2 * A] = [w.standing for w in ws]
+        inf[:, 2 * A:3 * A] = [w.territory for w in ws]
+        inf[:, 3 * A:] = np.array([w.ground for w in ws]).sum(2) / s.norm
+        b.influence[rows] = inf
+        b.in_power[rows] = control[:, self.capital] == self.regime if self.capital is not None else False
+        b.agreement[rows] = False  # a row may be reused after a failed run
+        for w, row in zip(ws, rows.tolist()):
+            n = 0
+            for ag in w.agreements:
+                if ag.active(w.turn):
+                    n += 1
+                    j = self._ag_index.get(ag.id)
+                    if j is not None:
+                        b.agreement[row, j] = True
+            b.in_force[row] = n
+            if self._trade_keys:
+                fired = w.fired
+                b.trade[row] = [key in fired for key in self._trade_keys]
+            if self.outcomes:
+                b.outcome[row] = [condition_holds(w, o.holds) for o in self.outcomes]
+            if self.probes:
+                b.fact[row] = [probe(w) for _, probe in self.probes]
         if self.objectives:
-            if w.turn > 0 and w.turn in self._judge_turns:
-                # the model judges objectives only when it keeps records; a batch does it here
-                for actor, got in objectives.judged_now(w, self.turns).items():
-                    for oid, met in got.items():
-                        judged[self._obj_index[(actor, oid)]] = 1 if met else 0
-            b.objective[row] = judged
-        for j, (_, probe) in enumerate(self.probes):
-            b.fact[row, j] = probe(w)
+            for w, row, j in zip(ws, rows.tolist(), judged):
+                if w.turn > 0 and w.turn in self._judge_turns:
+                    # the model judges objectives only when it keeps records; a batch does it here
+                    for actor, got in objectives.judged_now(w, self.turns).items():
+                        for oid, met in got.items():
+                            j[self._obj_index[(actor, oid)]] = 1 if met else 0
+                b.objective[row] = j
 
     def new_run(self) -> np.ndarray:
         return np.full(len(self.objectives), -1, np.int8)

@@ -2,9 +2,11 @@
 
 A worker receives the :class:`RunSpec` once (a process pool's initializer, or a Dask
 scatter) and keeps the validated scenario, its variants and the column layout for every
-later chunk: a task is only ``(start, stop, factor values)``. Per run it builds an
-``ArbiterModel`` on the shared scenario, steps it, and reads the world into numpy buffers;
-a run that raises is recorded with its seed and the chunk goes on.
+later chunk: a task is only ``(start, stop, factor values)``. The runs of a chunk that share
+a scenario variant are played side by side (:mod:`sim.model.turn`), each from a copy of
+the variant's opening world with its own generator, exactly as an ``ArbiterModel`` with its
+seed would play it; every month each world is read into numpy buffers. A run that raises is
+recorded with its seed and the chunk goes on.
 
 Nothing here depends on which worker runs a chunk or when: run ``i`` always gets the same
 seed (:mod:`sim.analysis.seeds`) and the same factor values.
@@ -27,8 +29,10 @@ import pyarrow as pa
 from sim.analysis.outcomes import Layout
 from sim.analysis.seeds import run_seed
 from sim.analysis.variation import Variants
+from sim.model.turn import play_turns
 from sim.model.model import ArbiterModel
-from sim.model.state import build_world
+from sim.model.rules import Compiled
+from sim.model.state import World, build_world
 from sim.scenario import LoadedScenario
 from sim.scenario.loader import validate
 
@@ -83,6 +87,18 @@ class WorkerState:
     variants: Variants
     layout: Layout
     fail: frozenset
+    # each variant's opening world and compiled rules (no draw is made before the first
+    # month, so every run of a variant starts from a copy of the same world)
+    openings: OrderedDict = field(default_factory=OrderedDict)
+
+    def opening(self, key, loaded: LoadedScenario) -> tuple[World, Compiled]:
+        hit = self.openings.get(key)
+        if hit is None:
+            m = ArbiterModel(scenario=loaded, seed=0, turns=self.spec.turns, record=False)
+            hit = self.openings[key] = (m.world, m.compiled)
+            while len(self.openings) > 64:
+                self.openings.popitem(last=False)
+        return hit
 
 
 _STATES: "OrderedDict[str, WorkerState]" = OrderedDict()
@@ -127,43 +143,67 @@ def run_chunk(spec: RunSpec | str, start: int, stop: int, values: np.ndarray | N
     spec, layout = st.spec, st.layout
     n = stop - start
     T = spec.turns
-    buf = layout.buffer(n * (T + 1))
-    last = np.zeros(n, np.int64)
+    buf = layout.buffer(n * (T + 1))  # run k's months are rows k * (T + 1) ...
     ok = np.zeros(n, bool)
-    seeds = np.zeros(n, np.int64)
+    seeds = np.array([spec.seed_of(start + k) for k in range(n)], np.int64)
     failures: list[dict] = []
-    row = 0
+
+    def failed(k: int, exc: Exception) -> None:
+        failures.append({
+            "run_id": start + k, "seed": int(seeds[k]),
+            "values": {p: float(v) for (p, _), v in zip(spec.factors, values[k])} if values is not None else {},
+            "error": f"{type(exc).__name__}: {exc}",
+            "traceback": "".join(traceback.format_exception(exc, limit=-6)),
+        })
+
+    groups: dict = {}  # variant -> the runs (positions in the chunk) that play it
     for k in range(n):
-        i = start + k
-        seed = seeds[k] = spec.seed_of(i)
-        row0 = row
-        try:
-            if i in st.fail:
-                raise RuntimeError("injected failure (test hook)")
-            loaded = st.variants.get(values[k]) if values is not None else st.variants.base
-            model = ArbiterModel(scenario=loaded, seed=int(seed), turns=T, record=False)
-            judged = layout.new_run()
-            layout.read(model.world, buf, row, i, judged)
-            row += 1
-            while model.running:
-                before = model.world.turn
-                model.step()
-                if model.world.turn != before:
-                    layout.read(model.world, buf, row, i, judged)
-                    row += 1
-            last[k] = row - 1
-            ok[k] = True
-        except Exception as exc:  # one run's crash must not cost the others
-            row = row0
-            failures.append({
-                "run_id": i, "seed": int(seed),
-                "values": {p: float(v) for (p, _), v in zip(spec.factors, values[k])} if values is not None else {},
-                "error": f"{type(exc).__name__}: {exc}",
-                "traceback": "".join(traceback.format_exception(exc, limit=-6)),
-            })
-    rows = np.arange(row)
-    run_ids = np.arange(start, stop)[ok]
+        if start + k in st.fail:
+            failed(k, RuntimeError("injected failure (test hook)"))
+            continue
+        key = tuple(values[k].tolist()) if values is not None and spec.factors else None
+        groups.setdefault(key, []).append(k)
+    for key, ks in groups.items():
+        loaded = st.variants.get(values[ks[0]]) if key is not None else st.variants.base
+        world, compiled = st.opening(key, loaded)
+        for k, exc in play_side_by_side(layout, world, compiled, ks, start, seeds, layout.new_run(), buf, T):
+            if exc is None:
+                ok[k] = True
+            else:
+                failed(k, exc)
+    done = np.flatnonzero(ok)
+    rows = (done[:, None] * (T + 1) + np.arange(T + 1)[None, :]).ravel()
     vals = values[ok] if values is not None else None
-    runs = layout.runs_table(buf, last[ok], run_ids, seeds[ok], list(spec.factors), vals)
+    runs = layout.runs_table(buf, done * (T + 1) + T, start + done, seeds[ok], list(spec.factors), vals)
     turns = layout.turns_table(buf, rows)
+    failures.sort(key=lambda f: f["run_id"])
     return ChunkResult(start, stop, runs, turns, failures, time.perf_counter() - t0)
+
+
+def play_side_by_side(layout: Layout, opening: World, compiled: Compiled, ks: list[int], start: int,
+                      seeds: np.ndarray, judged: np.ndarray, buf, end: int) -> list[tuple[int, Exception | None]]:
+    """Play the runs ``ks`` (positions in a chunk whose first run is ``start``) side by side
+    from copies of ``opening`` to turn ``end``, run k with generator ``seeds[k]`` (as
+    ArbiterModel(seed=...) seeds it) and the objective verdicts ``judged`` so far. Run k's
+    months go to rows ``k * span ...`` of ``buf`` (span: the months from the opening's to
+    ``end``). Returns each run with the exception it raised, or None.
+
+    A run that raises is not allowed to cost the others: the group is then played again
+    one run at a time (a run's result does not depend on the runs played beside it)."""
+    span = end - opening.turn + 1
+    try:
+        ws = [opening.copy() for _ in ks]
+        rngs = [np.random.default_rng(int(seeds[k])) for k in ks]
+        verdicts = [judged.copy() for _ in ks]
+        rows = np.array(ks) * span  # each run's first row
+        run_ids = [start + k for k in ks]
+        for t in range(span):
+            if t:
+                play_turns(ws, compiled, rngs)
+            layout.read_many(ws, buf, rows + t, run_ids, verdicts)
+        return [(k, None) for k in ks]
+    except Exception as exc:
+        if len(ks) == 1:
+            return [(ks[0], exc)]
+        return [got for k in ks for got in play_side_by_side(layout, opening, compiled, [k], start, seeds,
+                                                              judged, buf, end)]

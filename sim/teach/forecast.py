@@ -60,8 +60,8 @@ class Start:
 
 @dataclass
 class _Base:
-    model: object  # an ArbiterModel at from_turn, AI on every side, horizon set
-    snap: object  # its snapshot at from_turn
+    world: object  # the game's world at from_turn, which every continuation starts from
+    compiled: object  # its compiled rules
     judged: np.ndarray  # the objectives judged before from_turn (the batch Layout's vector)
 
 
@@ -89,9 +89,7 @@ def _base(spec, start: Start, st) -> _Base:
         m.step()
         layout.read(m.world, scratch, 0, -1, judged)
     # from here on the AI plays every side, to the forecast's horizon
-    m.humans = set()
-    m.turns = spec.turns
-    base = _Base(m, m.snapshot(), judged)
+    base = _Base(m.world, m.compiled, judged)
     _BASES[key] = base
     while len(_BASES) > 4:
         _BASES.pop(next(iter(_BASES)))
@@ -105,38 +103,23 @@ def play_chunk(spec, start: Start, lo: int, hi: int):
 
     st = runner.prime(spec)
     base = _base(spec, start, st)
-    layout, m = st.layout, base.model
-    first, end = start.from_turn, spec.turns
+    layout = st.layout
     n = hi - lo
-    buf = layout.buffer(n * (end - first + 1))
-    last = np.zeros(n, np.int64)
+    span = spec.turns - start.from_turn + 1
+    buf = layout.buffer(n * span)
+    seeds = np.array([spec.seed_of(i) for i in range(lo, hi)], np.int64)
     ok = np.zeros(n, bool)
-    seeds = np.zeros(n, np.int64)
     failures: list[dict] = []
-    row = 0
-    for k in range(n):
-        i = lo + k
-        seed = seeds[k] = spec.seed_of(i)
-        row0 = row
-        try:
-            m.restore(base.snap)
-            # the run's own dice: what ArbiterModel(seed=seed) would start with
-            m.rng.bit_generator.state = np.random.default_rng(int(seed)).bit_generator.state
-            judged = base.judged.copy()
-            layout.read(m.world, buf, row, i, judged)
-            row += 1
-            while m.world.turn < end:
-                m.step()
-                layout.read(m.world, buf, row, i, judged)
-                row += 1
-            last[k] = row - 1
+    for k, exc in runner.play_side_by_side(layout, base.world, base.compiled, list(range(n)), lo,
+                                           seeds, base.judged, buf, spec.turns):
+        if exc is None:
             ok[k] = True
-        except Exception as exc:  # one run's crash must not cost the others
-            row = row0
-            failures.append({"run_id": i, "seed": int(seed), "error": f"{type(exc).__name__}: {exc}",
+        else:
+            failures.append({"run_id": lo + k, "seed": int(seeds[k]), "error": f"{type(exc).__name__}: {exc}",
                              "traceback": "".join(traceback.format_exception(exc, limit=-6))})
-    runs = layout.runs_table(buf, last[ok], np.arange(lo, hi)[ok], seeds[ok], [], None)
-    turns = layout.turns_table(buf, np.arange(row))
+    done = np.flatnonzero(ok)
+    runs = layout.runs_table(buf, done * span + span - 1, lo + done, seeds[ok], [], None)
+    turns = layout.turns_table(buf, (done[:, None] * span + np.arange(span)[None, :]).ravel())
     return runs, turns, failures
 
 

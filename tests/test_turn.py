@@ -110,3 +110,26 @@ def test_a_run_that_crashes_mid_batch_costs_only_itself(monkeypatch):
     assert f["run_id"] == 3 and f["seed"] == bad_seed and "a broken month" in f["error"]
     keep = clean.turns.filter(clean.turns.column("run_id").to_numpy() != 3)
     assert res.turns.equals(keep)
+
+
+@pytest.mark.parametrize("scenario", ["astana_2017", "sochi_2017", "alliance_strain_2016"])
+def test_influence_of_many_worlds_is_each_worlds_own(scenario):
+    from sim.model.influence import compute_influence, compute_influences
+
+    loaded = load_scenario(scenario)
+    ws = []
+    for seed in (1, 2, 3):
+        m = ArbiterModel(scenario=loaded, seed=seed, record=False)
+        for months in (0, 4, 5, 11):
+            m.run(months - m.world.turn)
+            w = m.world.copy()
+            w.s = ws[0].s if ws else w.s
+            w.support[:] = np.random.default_rng(seed + months).random(w.support.shape)  # aid given too
+            ws.append(w)
+    alone = [w.copy() for w in ws]
+    for report in (False, True):
+        compute_influences(ws, report=report)
+        for w, a in zip(ws, alone):
+            compute_influence(a, report=report)
+            for f in ("dependence", "leverage", "standing", "territory", "zone_influence"):
+                assert np.asarray(getattr(w, f)).tobytes() == np.asarray(getattr(a, f)).tobytes(), f

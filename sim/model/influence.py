@@ -93,6 +93,75 @@ def compute_influence(w: World, report: bool = True) -> None:
         w.zone_influence = _zone_influence(w, sup, total, links)
 
 
+def compute_influences(ws: list[World], report: bool = True) -> None:
+    """compute_influence for several worlds of one scenario, on stacked arrays: each world's
+    figures are bitwise those compute_influence gives it alone (tests/test_turn.py)."""
+    if len(ws) == 1:
+        compute_influence(ws[0], report)
+        return
+    s = ws[0].s
+    fixed = _fixed(s)
+    W, A, Z = len(ws), s.A, s.Z
+    ground = np.array([w.ground for w in ws])
+    control = np.array([w.control for w in ws])
+    sup = supports(ws, ground, control)
+    total = sup.sum(1)
+    # dependence: the hostile ground as one flat sum, the regime's own row, as numpy sums them alone
+    threat = ground[:, fixed.hostile].reshape(W, -1).sum(1)
+    own = ground[:, s.regime].sum(1) + np.array([w.reserve for w in ws])[:, s.regime]
+    both = threat + own
+    dep = np.divide(threat, both, out=np.zeros(W), where=both > 0)
+    lev = np.divide(dep[:, None] * sup, total[:, None], out=np.zeros((W, A)), where=total[:, None] > 0)
+    links = [_links(w) for w in ws]
+    bonus = np.array([ln.standing for ln in links])  # (W, A, 4)
+    raw = np.array([w.reputation for w in ws])
+    for k in range(4):  # each link's worth added in turn, as _standing adds them
+        raw = raw + bonus[:, :, k]
+    standing = raw.clip(0.0, 1.0, out=raw)
+    if report:
+        cells = (control + np.arange(W)[:, None] * A).ravel()  # (world, holder) bins, zone by zone
+        share = np.bincount(cells, weights=np.tile(s.pop, W), minlength=W * A).reshape(W, A)
+        territory = share / fixed.pop_total
+        zi = ground.copy()
+        zi[np.arange(W)[:, None], control, fixed.zones[None, :]] += 2.0
+        guarded = [np.asarray(ln.guarded, np.int64) + i * A * Z for i, ln in enumerate(links) if ln.guarded]
+        if guarded:
+            np.add.at(zi.reshape(-1), np.concatenate(guarded), 2.0)
+        weight = np.divide(sup, total[:, None], out=np.zeros((W, A)), where=total[:, None] > 0)
+        regime_zones = (control == s.regime)[:, None, :] & (total > 0)[:, None, None]
+        np.add(zi, (2.0 * weight)[:, :, None], out=zi, where=regime_zones)
+        zi /= zi.sum(1, keepdims=True)
+    for i, w in enumerate(ws):
+        w.dependence = float(dep[i])
+        w.leverage = lev[i].copy() if total[i] > 0 else np.zeros(A)
+        w.standing = standing[i].copy()
+        if report:
+            w.territory = territory[i].copy()
+            w.zone_influence = zi[i].copy()
+
+
+def supports(ws: list[World], ground: np.ndarray | None = None, control: np.ndarray | None = None) -> np.ndarray:
+    """(W, A) support of several worlds of one scenario, each row bitwise as support gives
+    it; ground and control: the worlds' stacked arrays, if at hand."""
+    s = ws[0].s
+    out = np.zeros((len(ws), s.A))
+    pats = list(s.patrons)
+    if not pats:
+        return out
+    if len(pats) == 1:  # one row: numpy sums it pairwise, not zone after zone
+        return np.array([support(w) for w in ws])
+    ground = np.array([w.ground for w in ws]) if ground is None else ground
+    control = np.array([w.control for w in ws]) if control is None else control
+    regime_side = s.fights_for[control] == s.regime  # (W, Z)
+    # support() sums a boolean selection, (P, zones) laid out zone-major, so numpy adds zone
+    # after zone; the same here, with zones an outer axis of (W, Z, P), and the other sides'
+    # zones adding exact zeros (along a contiguous last axis numpy would sum pairwise)
+    there = np.where(regime_side[:, :, None], ground[:, pats].transpose(0, 2, 1).copy(), 0.0).sum(1)
+    aid = np.array([w.support for w in ws])[:, pats, s.regime]
+    out[:, pats] = s.params["air_weight"] * np.array([w.air for w in ws])[:, pats] + there + aid
+    return out
+
+
 class _Links(NamedTuple):
     """What the agreements and frameworks in force give: per actor, the standing its links
     are worth (zones guaranteed, frameworks convened, frameworks joined, and the share of

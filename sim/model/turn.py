@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.model import decisions as dec
 from sim.model import rules
-from sim.model.influence import compute_influence, metric_vector
+from sim.model.influence import compute_influences, metric_vector
 from sim.model.issues import bargaining_months, issues_record, refresh_forecasts
 from sim.model.state import World
 
@@ -47,7 +47,7 @@ def play_turns(ws: list[World], c: rules.Compiled, rngs: list[np.random.Generato
     made: list[tuple] = []  # each world's scores, choices and answers, for its record
     events: list[list | None] = []
     outcomes: list[list | None] = []
-    for w, hum in zip(ws, humans):
+    for w in ws:
         rec = {"turn": w.turn + 1, "date": None} if record else None
         w.turn += 1
         if rec is not None:
@@ -55,11 +55,12 @@ def play_turns(ws: list[World], c: rules.Compiled, rngs: list[np.random.Generato
         rules._upkeep_start(w)
         ev: list | None = [] if record else None
         rules.fire_events(w, ev)
-        compute_influence(w, report=False)  # the report figures are redone at the end of the month
-        out: list | None = [] if record else None
-        rules._keep_promises(w, c, hum, out)
         recs.append(rec)
         events.append(ev)
+    compute_influences(ws, report=False)  # the report figures are redone at the end of the month
+    for w, hum in zip(ws, humans):
+        out: list | None = [] if record else None
+        rules._keep_promises(w, c, hum, out)
         outcomes.append(out)
     moves = bargaining_months(ws, s.issues, record)
     scored = dec.score_many(ws, c.lay, c.G, c.slots)
@@ -75,8 +76,8 @@ def play_turns(ws: list[World], c: rules.Compiled, rngs: list[np.random.Generato
         rules._diplomacy(w, c, cx, sc, chosen, out)
         rules._combat(w, c, cx, chosen, rng, out)
         rules._economy(w, out)
-        compute_influence(w)
         made.append((sc, chosen, answered))
+    compute_influences(ws)
     refresh_forecasts(ws, s.issues)
     if not record:
         return recs

@@ -31,7 +31,7 @@ import numpy as np
 import pyarrow as pa
 
 from sim.model import objectives
-from sim.model.rules import condition_holds
+from sim.model.rules import compiled_condition
 from sim.model.state import Static, World
 
 INFLUENCE = ("leverage", "standing", "territory", "presence")
@@ -152,6 +152,7 @@ class Layout:
         b.influence[rows] = inf
         b.in_power[rows] = control[:, self.capital] == self.regime if self.capital is not None else False
         b.agreement[rows] = False  # a row may be reused after a failed run
+        holds = [compiled_condition(s, o.holds) for o in self.outcomes]  # condition_holds, looked up once
         for w, row in zip(ws, rows.tolist()):
             n = 0
             for ag in w.agreements:
@@ -165,7 +166,7 @@ class Layout:
                 fired = w.fired
                 b.trade[row] = [key in fired for key in self._trade_keys]
             if self.outcomes:
-                b.outcome[row] = [condition_holds(w, o.holds) for o in self.outcomes]
+                b.outcome[row] = [h(w) for h in holds]
             if self.probes:
                 b.fact[row] = [probe(w) for _, probe in self.probes]
         if self.objectives:

@@ -17,7 +17,7 @@ import numpy as np
 from sim.model import trades
 from sim.model.catalogue import CATALOGUE
 from sim.model.influence import (
-    CONVENER_BONUS, GUARANTEE_BONUS, MEMBER_BONUS, Layout, Term, support,
+    CONVENER_BONUS, GUARANTEE_BONUS, MEMBER_BONUS, Layout, Term, supports,
 )
 from sim.model.issues import fit_directions, gradients
 from sim.model.state import ACTIONS, Static, World
@@ -188,7 +188,7 @@ class _Batch:
         self.threat_side = np.where(hostile_z.any(1), self.p_att.argmax(1), -1)  # (W, Z)
         self.threat = 0.5 * self.p_att.max(1)
         # leverage bookkeeping for entries
-        self.support = self._support(ws)  # (W, A)
+        self.support = supports(ws, self.ground, self.control)  # (W, A)
         self.S = self.support.sum(1)
         pad = [-1] * (N_PATRONS - plan.n_patrons)
         self.patrons = np.array([sorted(s.patrons, key=lambda x: -sup[x])[:N_PATRONS] + pad
@@ -204,27 +204,6 @@ class _Batch:
         self.dD_threat, self.dD_own = np.array(dd).T[:, :, None, None, None]  # (W, 1, 1, 1) each
         self.inc = 12 * np.maximum(_stack([w.income for w in ws]), 0.5)  # spending against a year's income
         self.restraint = np.where(self.pressed_until >= self.turn[:, None], p["pressure_restraint"], 0.0)
-
-    def _support(self, ws: list[World]) -> np.ndarray:
-        """(W, A) sim.model.influence.support of every world, by the same sums
-        (tests/test_score_many.py holds them to it): air power, ground in the zones of the
-        regime's side and aid."""
-        s = ws[0].s
-        out = np.zeros((len(ws), s.A))
-        pats = list(s.patrons)
-        if not pats:
-            return out
-        if len(pats) == 1:  # one row: numpy sums it pairwise, not zone after zone
-            return np.array([support(w) for w in ws])
-        regime_side = s.fights_for[self.control] == s.regime  # (W, Z)
-        # support() sums a boolean selection, (P, zones) laid out zone-major, so numpy adds zone
-        # after zone; the same here, with zones an outer axis of (W, Z, P), and the other sides'
-        # zones adding exact zeros (along a contiguous last axis numpy would sum pairwise)
-        ground = self.ground[:, pats].transpose(0, 2, 1).copy()
-        there = np.where(regime_side[:, :, None], ground, 0.0).sum(1)
-        aid = _stack([w.support for w in ws])[:, pats, s.regime]
-        out[:, pats] = s.params["air_weight"] * self.air[:, pats] + there + aid
-        return out
 
     def _agreements(self, ws: list[World]) -> None:
         """The agreements in force, zone by zone, in every world."""
@@ -656,38 +635,90 @@ def _put_dense(idx, val, a: int, slot: int, dM: np.ndarray) -> None:
         val[a, slot, k] = dM[m]
 
 
+class _Lists:
+    """What the per-world helpers read of a scenario, as Python lists (made once per Static)."""
+
+    def __init__(self, s: Static):
+        self.s = s
+        self.excluded = s.excluded.tolist()
+        self.neighbours = [np.flatnonzero(row).tolist() for row in s.adjacent]
+        ff = s.fights_for.tolist()
+        self.members = [[x for x in range(s.A) if ff[x] == b] for b in range(s.A)]  # member[b] listed
+        self.can_guarantee = (s.caps[:, 3] >= 4).tolist()
+        self.powers = list(s.powers)
+        self.value = s.value.tolist()
+
+
+def _lists(s: Static) -> _Lists:
+    global _last_lists
+    memo = _last_lists  # one read: another thread may replace it
+    if memo is None or memo.s is not s:
+        memo = _last_lists = _Lists(s)
+    return memo
+
+
+_last_lists: "_Lists | None" = None
+
+
 def _ceasefire_parties(w: World, cx: Context, z: int) -> list[int]:
     """Who must agree to stop fighting over zone z: its holder and the side threatening it."""
     s = w.s
-    out = {int(w.control[z])}
-    side = int(cx.threat_side[z])
+    ls = _lists(s)
+    out = {w.control.item(z)}
+    side = cx.threat_side.item(z)
     if side >= 0:
-        out |= {int(x) for x in np.flatnonzero(cx.member[side]) if w.ground[x, z] + w.ground[x] @ s.adjacent[z] > 0}
+        near = ls.neighbours[z]
+        ground = w.ground
+        rows = ground.tolist()
+        for x in ls.members[side]:
+            row = rows[x]
+            terms = [row[z]] + [row[y] for y in near]
+            if all([t >= 0 for t in terms]):  # no negatives (nor nan): some force there or next door
+                there = any([t > 0 for t in terms])
+            else:  # as numpy has it
+                there = ground[x, z] + ground[x] @ s.adjacent[z] > 0
+            if there:
+                out.add(x)
         out.add(side)
-    return sorted(x for x in out if not s.excluded[x])
+    excluded = ls.excluded
+    return sorted(x for x in out if not excluded[x])
 
 
 def proposal_guarantors(w: World, proposer: int, kind: str, parties: list[int]) -> tuple[int, ...]:
     """Who guarantees a proposed agreement: for a de-escalation zone, the proposer and its
     framework partners; for a ceasefire, the proposer as broker. Never a warring party."""
-    s = w.s
+    ls = _lists(w.s)
     cands = {proposer}
     if kind == "de_escalation":
         fw = next((f for f in w.active_frameworks() if f.convener == proposer), None)
         cands |= set(fw.members if fw else ())
-    return tuple(sorted(g for g in cands if g not in parties and not s.excluded[g]
-                        and s.caps[g, 3] >= 4))
+    excluded, able = ls.excluded, ls.can_guarantee
+    return tuple(sorted(g for g in cands if g not in parties and not excluded[g] and able[g]))
 
 
 def _talks_invitees(w: World, convener: int) -> list[int]:
-    s = w.s
+    ls = _lists(w.s)
     trust = w.trust[:, convener].tolist()
-    return [x for x in s.powers if x != convener and not s.excluded[x] and trust[x] > -0.3]
+    excluded = ls.excluded
+    return [x for x in ls.powers if x != convener and not excluded[x] and trust[x] > -0.3]
 
 
 def _most_threatened(w: World, cx: Context) -> np.ndarray:
     """(A,) for each actor, the zone it defends that is most at risk (by threat x value)."""
     return _riskiest(cx.defends, cx.threat, w.s.value)
+
+
+def _most_threatened_of(w: World, cx: Context, a: int) -> int:
+    """_most_threatened(w, cx)[a], on Python floats: the first zone of the largest positive
+    threat x value among those a defends, -1 if none."""
+    risk = (cx.threat * w.s.value).tolist()
+    if any(r != r for r in risk):  # a nan: as numpy has it
+        return int(_most_threatened(w, cx)[a])
+    best, out = 0.0, -1
+    for z, (d, r) in enumerate(zip(cx.defends[a].tolist(), risk)):
+        if d and r > best:
+            best, out = r, z
+    return out
 
 
 def _riskiest(defends: np.ndarray, threat: np.ndarray, value: np.ndarray) -> np.ndarray:
@@ -701,11 +732,25 @@ def choose(sc: Scored, slots: SlotLayout, temperature: np.ndarray, rng: np.rando
 
     A logit choice: argmax of utility plus Gumbel taste shocks scaled by each actor's
     temperature (softmax choice with that temperature)."""
-    A, W = sc.utility.shape
-    noisy = sc.utility + temperature[:, None] * rng.gumbel(size=(A, W))
-    mil = noisy[:, : slots.n_military].argmax(1)
-    dip = slots.n_military + noisy[:, slots.n_military:].argmax(1)
-    return np.column_stack([mil, dip])
+    return choose_many([sc], slots, temperature, [rng])[0]
+
+
+def choose_many(scored: list[Scored], slots: SlotLayout, temperature: np.ndarray,
+                rngs: list[np.random.Generator]) -> list[np.ndarray]:
+    """choose() of several worlds of one scenario: each world's shocks drawn from its own
+    generator by the same call, the sums and argmaxes done on the stacked (worlds, A, W)."""
+    if not scored:
+        return []
+    A, W = scored[0].utility.shape
+    shocks = np.array([rng.gumbel(size=(A, W)) for rng in rngs])  # (n, A, W)
+    util = _stack([sc.utility for sc in scored])
+    noisy = util + temperature[:, None] * shocks
+    nm = slots.n_military
+    out = np.empty((len(scored), A, 2), dtype=np.intp)
+    out[:, :, 0] = noisy[:, :, :nm].argmax(2)
+    out[:, :, 1] = noisy[:, :, nm:].argmax(2)
+    out[:, :, 1] += nm
+    return list(out)
 
 
 class ActorTerms:

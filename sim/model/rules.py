@@ -48,39 +48,82 @@ class Compiled:
 
 
 def condition_holds(w: World, c) -> bool:
-    s = w.s
-    if c.turn_at_least is not None and w.turn < c.turn_at_least:
-        return False
-    if c.controlled_by is not None and w.control[s.zone(c.controlled_by.zone)] != s.actor(c.controlled_by.actor):
-        return False
-    if c.not_controlled_by is not None and w.control[s.zone(c.not_controlled_by.zone)] == s.actor(c.not_controlled_by.actor):
-        return False
-    if c.trade_done is not None and f"trade:{c.trade_done}" not in w.fired:
-        return False
-    if c.trade_not_done is not None and f"trade:{c.trade_not_done}" in w.fired:
-        return False
+    """Whether condition c holds in world w (by the test compiled_condition makes, once per
+    scenario and condition)."""
+    return compiled_condition(w.s, c)(w)
+
+
+def compiled_condition(s: Static, c):
+    """A function of a world of scenario s telling whether condition c holds in it, with the
+    scenario's names looked up once (a validated scenario names only what it has)."""
+    key = (id(s), id(c))
+    hit = _compiled.get(key)
+    if hit is not None and hit[0] is s and hit[1] is c:
+        return hit[2]
+    fn = _compile_condition(s, c)
+    if len(_compiled) > 4096:
+        _compiled.clear()
+    _compiled[key] = (s, c, fn)
+    return fn
+
+
+_compiled: dict = {}  # (id(static), id(condition)) -> (static, condition, test)
+
+
+def _compile_condition(s: Static, c):
+    tests = []
+    if c.turn_at_least is not None:
+        t0 = c.turn_at_least
+        tests.append(lambda w: w.turn >= t0)
+    if c.controlled_by is not None:
+        zc, ac = s.zone(c.controlled_by.zone), s.actor(c.controlled_by.actor)
+        tests.append(lambda w: w.control.item(zc) == ac)
+    if c.not_controlled_by is not None:
+        zn, an = s.zone(c.not_controlled_by.zone), s.actor(c.not_controlled_by.actor)
+        tests.append(lambda w: w.control.item(zn) != an)
+    if c.trade_done is not None:
+        done = f"trade:{c.trade_done}"
+        tests.append(lambda w: done in w.fired)
+    if c.trade_not_done is not None:
+        not_done = f"trade:{c.trade_not_done}"
+        tests.append(lambda w: not_done not in w.fired)
     for field, below in (("presence_below", True), ("presence_above", False)):
         v = getattr(c, field)
         if v is not None:
             a = s.actor(v.actor)
-            row = w.ground[a].tolist()
-            pres = _sum([row[s.zone(z)] for z in v.zones] if v.zones else row) / s.norm[a]
-            if (pres >= v.value) if below else (pres <= v.value):
-                return False
-    for field, below, arr in (("standing_below", True, w.standing), ("standing_above", False, w.standing),
-                              ("leverage_below", True, w.leverage), ("leverage_above", False, w.leverage)):
+            zones = [s.zone(z) for z in v.zones] if v.zones else None
+            norm, value = s.norm.item(a), v.value
+
+            def presence(w: World, a=a, zones=zones, norm=norm, value=value, below=below) -> bool:
+                row = w.ground[a].tolist()
+                pres = _sum([row[z] for z in zones] if zones is not None else row) / norm
+                return not ((pres >= value) if below else (pres <= value))
+            tests.append(presence)
+    for field, below, attr in (("standing_below", True, "standing"), ("standing_above", False, "standing"),
+                               ("leverage_below", True, "leverage"), ("leverage_above", False, "leverage")):
         v = getattr(c, field)
         if v is not None:
-            x = arr[s.actor(v.actor)]
-            if (x >= v.value) if below else (x <= v.value):
-                return False
+            a, value = s.actor(v.actor), v.value
+
+            def level(w: World, a=a, value=value, below=below, attr=attr) -> bool:
+                x = getattr(w, attr)[a]
+                return not ((x >= value) if below else (x <= value))
+            tests.append(level)
     if c.agreement_in_force is not None or c.agreement_not_in_force is not None:
-        active = {ag.id for ag in w.active_agreements()}
-        if c.agreement_in_force is not None and c.agreement_in_force not in active:
-            return False
-        if c.agreement_not_in_force is not None and c.agreement_not_in_force in active:
-            return False
-    return True
+        in_force, not_in_force = c.agreement_in_force, c.agreement_not_in_force
+
+        def agreements(w: World) -> bool:
+            active = {ag.id for ag in w.active_agreements()}
+            if in_force is not None and in_force not in active:
+                return False
+            return not (not_in_force is not None and not_in_force in active)
+        tests.append(agreements)
+    if not tests:
+        return lambda w: True
+    if len(tests) == 1:
+        return tests[0]
+    tests = tuple(tests)
+    return lambda w: all(t(w) for t in tests)
 
 
 def fire_events(w: World, out: list | None) -> None:
@@ -172,15 +215,16 @@ def _acceptance_effects(w: World, c: Compiled, cx: dec.Context, pr: Proposal) ->
     s = w.s
     if pr.kind in ("ceasefire", "de_escalation"):
         z = pr.zone
-        side = int(cx.threat_side[z])
+        side = cx.threat_side.item(z)
         idx, val = [], []
         if side >= 0:  # the zone's risk is frozen for as long as it holds
-            thr = float(cx.threat[z])
-            idx = [lay.X(z, int(w.control[z])), lay.X(z, side)]
+            thr = cx.threat.item(z)
+            idx = [lay.X(z, w.control.item(z)), lay.X(z, side)]
             val = [s.params["horizon"] * thr, -s.params["horizon"] * thr]
         return [([lay.STAND(r)] + idx, [GUARANTEE_BONUS if r in pr.guarantors else MEMBER_BONUS] + val)
                 for r in pr.addressees]
-    others = max(int((~s.excluded).sum()) - 1, 1)
+    excluded = dec._lists(s).excluded
+    others = max(len(excluded) - sum(excluded) - 1, 1)
     return [([lay.STAND(r)], [MEMBER_BONUS + BROKER_BONUS / others]) for r in pr.addressees]
 
 
@@ -449,7 +493,7 @@ def _diplomacy(w: World, c: Compiled, cx: dec.Context, sc: dec.Scored, chosen: n
             amount = min(p["aid_amount"], w.treasury[a])
             _pay(w, a, amount)
             w.treasury[target] += amount
-            z = int(dec._most_threatened(w, cx)[target])
+            z = dec._most_threatened_of(w, cx, target)
             if z >= 0:
                 w.ground[target, z] += p["aid_arms"]
             else:
@@ -568,8 +612,8 @@ def _offensive(w: World, cx: dec.Context, z: int, side: int, attackers: list[int
                rng, outcomes) -> None:
     s = w.s
     p = s.params
-    holder = int(w.control[z])
-    if not s.hostile[side, holder] or s.fights_for[holder] == side:
+    holder = w.control.item(z)
+    if not s.hostile.item(side, holder) or s.fights_for.item(holder) == side:
         return  # the zone changed hands to a friend earlier this month
     # on Python floats, summed in numpy's order (effects._sum, _row_sums): bitwise the array formulas
     ground = w.ground
@@ -579,12 +623,13 @@ def _offensive(w: World, cx: dec.Context, z: int, side: int, attackers: list[int
     adj = [[row[y] * 0.5 for y in near] for row in rows]  # half of the forces next door join
     # the joining forces in the order numpy sums ground[attackers][:, near]: neighbour by neighbour
     strength = _sum(own) + _sum([row[k] for k in range(len(near)) for row in adj]) + p["air_weight"] * air
-    restrained = [x for x in attackers if w.pressed_until[x] >= w.turn]
+    pressed = w.pressed_until.tolist()
+    restrained = [x for x in attackers if pressed[x] >= w.turn]
     if restrained and cx.in_agreement[z]:
         strength *= 1 - p["pressure_restraint"] * len(restrained) / len(attackers)
     defenders = cx.friend[:, holder]
     dfn = dec.defence_of(w, defenders, z)
-    i = int(cx.zag[z])
+    i = cx.zag.item(z)
     if i >= 0:
         ag = w.agreements[i]
         bound = set(ag.parties) | set(ag.guarantors)

@@ -64,8 +64,8 @@ def play_turns(ws: list[World], c: rules.Compiled, rngs: list[np.random.Generato
         outcomes.append(out)
     moves = bargaining_months(ws, s.issues, record)
     scored = dec.score_many(ws, c.lay, c.G, c.slots)
-    for k, (w, rng, (sc, cx)) in enumerate(zip(ws, rngs, scored)):
-        chosen = dec.choose(sc, c.slots, s.temperature, rng)
+    choices = dec.choose_many([sc for sc, _ in scored], c.slots, s.temperature, rngs)
+    for k, (w, rng, (sc, cx), chosen) in enumerate(zip(ws, rngs, scored, choices)):
         for a, (mil, dip) in (overrides[k] or {}).items():
             if mil is not None:
                 chosen[a, 0] = mil

@@ -2,8 +2,8 @@
 game, the command line) or for many worlds of one scenario side by side (play_turns).
 
 A batch plays its runs in lockstep: every world goes through the same phase of the month
-before any goes on to the next, and the heavy numpy phases (the bargaining rounds, scoring
-every candidate, the forecasts) take all the worlds in one call, so numpy's cost per call is
+before any goes on to the next, and the numpy phases (influence, the bargaining rounds,
+scoring every candidate, the choices, the forecasts) take all the worlds in one call, so numpy's cost per call is
 paid once per batch instead of once per world. Each world keeps its own generator and draws
 from it in the same order as when it is played alone, and each batched phase gives a world
 exactly what it gives that world alone, so a run's result does not depend on the runs it is

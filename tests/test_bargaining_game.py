@@ -3,6 +3,8 @@ against no deal, offers, counter-offers and refusals with reasons, promises kept
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -50,7 +52,7 @@ def test_an_undeclared_actor_takes_its_position_from_its_preferences(ifu):
     issues = dict(ifu.scenario.issues, iran_presence=spec.model_copy(update={"positions": positions}))
     m = ArbiterModel(scenario=ifu, seed=1)
     s = m.world.s
-    t = issue_table(type(s)(**{**s.__dict__, "scenario": ifu.scenario.model_copy(update={"issues": issues})}))
+    t = issue_table(replace(s, scenario=ifu.scenario.model_copy(update={"issues": issues})))
     k, us = t.ids.index("iran_presence"), s.actor("us")
     # the US has a 'contain_iran' presence term (sense min) of weight 0.35 out of 1.15
     assert t.ideal[us, k] == 0.0

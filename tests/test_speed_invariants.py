@@ -108,7 +108,7 @@ def test_standing_follows_new_agreements_and_frameworks_in_the_same_month():
     w = m.world
 
     def fresh() -> np.ndarray:
-        influence._last_links = (None, None)  # forget every answer kept
+        w.s.derived(influence.links_seen).clear()  # forget every answer kept
         return influence.standing(w)
 
     before = influence.standing(w).copy()

@@ -97,7 +97,7 @@ class Layout:
         for i, (a, o) in enumerate(self.objectives):
             self.points[i, self.score_actors.index(a)] = o.points
         # the turns at which some objective is judged (its month, or the end for later ones)
-        dues = [objectives.due_turn(_StaticOnly(s), o) for _, o in self.objectives]
+        dues = [objectives.due_turn(s, o) for _, o in self.objectives]
         self._judge_turns = frozenset(min(d, turns) for d in dues)
         self.probes = list(probes)
         self.dates = np.array([s.date(t) for t in range(turns + 1)], dtype="datetime64[D]")
@@ -227,13 +227,6 @@ class Layout:
             cols.append(pa.array(v.astype(np.int64)) if integer else pa.array(v, pa.float64()))
             names.append(path)
         return pa.Table.from_arrays(cols + self.state_arrays(b, last), names=names + self.state_columns)
-
-
-@dataclass(frozen=True)
-class _StaticOnly:
-    """Enough of a world for ``objectives.due_turn``, which reads only the static part."""
-
-    s: Static
 
 
 def month_turn(start: dt.date, when: dt.date) -> int:

@@ -136,6 +136,7 @@ class Context:
         self.member = batch.plan.member  # (B, A): x fights for b
         # friend[x, c]: x counts among the defenders of zones that c holds
         self.friend = batch.plan.friend
+        self.friends_of = batch.plan.friends_of
         self._batch, self._i = batch, i
 
     def __getattr__(self, name: str):
@@ -249,6 +250,8 @@ class _Plan:
         self.member_f = self.member.astype(float)
         self.a_side = self.member.any(1)[:, None]  # (B, 1) b is a side: someone fights for it
         self.friend = (s.fights_for[:, None] == ar[None, :]) | (s.alignment > 0.3) | np.eye(A, dtype=bool)
+        # for each actor c, those who count among the defenders of the zones c holds
+        self.friends_of = [np.flatnonzero(col).tolist() for col in self.friend.T]
         self.n_patrons = min(len(s.patrons), N_PATRONS)
         idx = np.full((A, slots.width, K + lay.K), lay.size, dtype=np.int64)
 
@@ -639,7 +642,6 @@ class _Lists:
     """What the per-world helpers read of a scenario, as Python lists (made once per Static)."""
 
     def __init__(self, s: Static):
-        self.s = s
         self.excluded = s.excluded.tolist()
         self.neighbours = [np.flatnonzero(row).tolist() for row in s.adjacent]
         ff = s.fights_for.tolist()
@@ -650,14 +652,7 @@ class _Lists:
 
 
 def _lists(s: Static) -> _Lists:
-    global _last_lists
-    memo = _last_lists  # one read: another thread may replace it
-    if memo is None or memo.s is not s:
-        memo = _last_lists = _Lists(s)
-    return memo
-
-
-_last_lists: "_Lists | None" = None
+    return s.derived(_Lists)
 
 
 def _ceasefire_parties(w: World, cx: Context, z: int) -> list[int]:

@@ -30,15 +30,8 @@ class _Fixed:
         self.pop_total = s.pop.sum()
 
 
-_last_fixed: tuple = (None, None)  # (static, its _Fixed)
-
-
 def _fixed(s: Static) -> _Fixed:
-    global _last_fixed
-    memo = _last_fixed  # one read: another thread may replace it
-    if memo[0] is not s:
-        memo = _last_fixed = (s, _Fixed(s))
-    return memo[1]
+    return s.derived(_Fixed)
 
 
 # The figures are computed on Python floats (a few numbers each, where numpy's cost per call
@@ -185,20 +178,14 @@ def _standing(w: World, links: _Links) -> np.ndarray:
 def _links(w: World) -> _Links:
     """The links in force, kept by the agreements and frameworks in force (a run goes through
     a few dozen, a batch of runs of a scenario through the same ones)."""
-    global _last_links
     s = w.s
     ags = tuple((ag.zones, ag.parties, ag.guarantors) for ag in w.active_agreements())
     fws = tuple((f.convener, f.members) for f in w.active_frameworks())
     key = (ags, fws)
-    memo = _last_links  # one read: another thread may replace it
-    if memo[0] is s:
-        seen = memo[1]
-        links = seen.get(key)
-        if links is not None:
-            return links
-    else:
-        seen = {}
-        _last_links = (s, seen)
+    seen = s.derived(links_seen)
+    links = seen.get(key)
+    if links is not None:
+        return links
     A, Z = s.A, s.Z
     guar, conv, memb = [0] * A, [0] * A, [0] * A
     linked = [0] * A  # bit b of linked[a]: a and b share an agreement or a framework
@@ -224,7 +211,9 @@ def _links(w: World) -> _Links:
     return links
 
 
-_last_links: tuple = (None, None)  # (static, {agreements and frameworks in force: their _Links})
+def links_seen(s: Static) -> dict:
+    """The scenario's memo of _links: agreements and frameworks in force -> their _Links."""
+    return {}
 
 
 def _link(linked: list[int], members: tuple[int, ...]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim.model.rules import condition_holds
-from sim.model.state import World
+from sim.model.state import Static, World
 
 
 @dataclass(frozen=True)
@@ -25,8 +25,8 @@ class Verdict:
     source: str
 
 
-def due_turn(w: World, obj) -> int:
-    s = w.s
+def due_turn(s: Static, obj) -> int:
+    """The turn at which an objective is judged: its date's month, or the end."""
     if obj.by is None:
         return s.turns
     months = (obj.by.year - s.start.year) * 12 + obj.by.month - s.start.month
@@ -47,15 +47,11 @@ def judged_now(w: World, last_turn: int | None = None) -> dict[str, dict[str, bo
 def _due_turns(w: World) -> list[tuple[str, object, int]]:
     """(actor, objective, due turn) of every objective: the scenario fixes them, so they are
     listed once per scenario."""
-    global _last_due
-    memo = _last_due  # one read: another thread may replace it
-    if memo[0] is not w.s:
-        memo = _last_due = (w.s, [(actor, o, due_turn(w, o)) for actor, objs in w.s.scenario.objectives.items()
-                                  for o in objs])
-    return memo[1]
+    return w.s.derived(_list_due_turns)
 
 
-_last_due: tuple = (None, None)  # (static, its objectives' due turns)
+def _list_due_turns(s) -> list[tuple[str, object, int]]:
+    return [(actor, o, due_turn(s, o)) for actor, objs in s.scenario.objectives.items() for o in objs]
 
 
 def scorecard(w: World, records: list[dict]) -> list[Verdict]:
@@ -68,7 +64,7 @@ def scorecard(w: World, records: list[dict]) -> list[Verdict]:
     out = []
     for actor, objs in w.s.scenario.objectives.items():
         for o in objs:
-            out.append(Verdict(actor, o.id, o.text, o.points, due_turn(w, o), verdicts.get((actor, o.id)),
+            out.append(Verdict(actor, o.id, o.text, o.points, due_turn(w.s, o), verdicts.get((actor, o.id)),
                                condition_holds(w, o.holds), o.source))
     return out
 

@@ -56,18 +56,20 @@ def condition_holds(w: World, c) -> bool:
 def compiled_condition(s: Static, c):
     """A function of a world of scenario s telling whether condition c holds in it, with the
     scenario's names looked up once (a validated scenario names only what it has)."""
-    key = (id(s), id(c))
-    hit = _compiled.get(key)
-    if hit is not None and hit[0] is s and hit[1] is c:
-        return hit[2]
+    seen = s.derived(conditions_seen)
+    hit = seen.get(id(c))
+    if hit is not None and hit[0] is c:
+        return hit[1]
     fn = _compile_condition(s, c)
-    if len(_compiled) > 4096:
-        _compiled.clear()
-    _compiled[key] = (s, c, fn)
+    if len(seen) > 4096:  # bounded: conditions made on the fly are not kept for ever
+        seen.clear()
+    seen[id(c)] = (c, fn)
     return fn
 
 
-_compiled: dict = {}  # (id(static), id(condition)) -> (static, condition, test)
+def conditions_seen(s: Static) -> dict:
+    """The scenario's memo of compiled_condition: id(condition) -> (condition, test)."""
+    return {}
 
 
 def _compile_condition(s: Static, c):
@@ -551,7 +553,7 @@ def _combat(w: World, c: Compiled, cx: dec.Context, chosen: np.ndarray, rng, out
             _check_violation(w, cx, a, z, outcomes)
             # air strikes wear the defenders down whether or not anyone attacks on the ground
             wear = min(p["air_attrition"] * w.air[a], 0.5)
-            for x in _friends_of(cx)[w.control[z]]:
+            for x in cx.friends_of[w.control[z]]:
                 loss = w.ground[x, z] * wear
                 w.ground[x, z] -= loss
                 w.lost[x] += loss
@@ -567,19 +569,6 @@ def _combat(w: World, c: Compiled, cx: dec.Context, chosen: np.ndarray, rng, out
         order = [order[i] for i in rng.permutation(len(order))]
     for (z, side) in order:
         _offensive(w, cx, z, side, attacks[(z, side)], air_on.get((z, side), 0.0), rng, outcomes)
-
-
-def _friends_of(cx: dec.Context) -> list[list[int]]:
-    """For each actor c, those who count among the defenders of the zones c holds
-    (cx.friend by column; the scenario fixes it, so it is listed once per run)."""
-    global _last_friends
-    memo = _last_friends  # one read: another thread may replace it
-    if memo[0] is not cx.friend:
-        memo = _last_friends = (cx.friend, [np.flatnonzero(col).tolist() for col in cx.friend.T])
-    return memo[1]
-
-
-_last_friends: tuple = (None, None)  # (cx.friend, its columns listed)
 
 
 def _check_violation(w: World, cx: dec.Context, a: int, z: int, outcomes) -> None:
@@ -617,7 +606,7 @@ def _offensive(w: World, cx: dec.Context, z: int, side: int, attackers: list[int
         return  # the zone changed hands to a friend earlier this month
     # on Python floats, summed in numpy's order (effects._sum, _row_sums): bitwise the array formulas
     ground = w.ground
-    near = _neighbours(s)[z]
+    near = dec._lists(s).neighbours[z]
     rows = [ground[x].tolist() for x in attackers]
     own = [row[z] for row in rows]
     adj = [[row[y] * 0.5 for y in near] for row in rows]  # half of the forces next door join
@@ -652,7 +641,7 @@ def _offensive(w: World, cx: dec.Context, z: int, side: int, attackers: list[int
         w.lost[x] += lost
         w.casualties[x] += lost
     if won:
-        for x in _friends_of(cx)[holder]:
+        for x in cx.friends_of[holder]:
             dl = ground[x, z] * p["win_loss"]
             w.lost[x] += dl
             w.casualties[x] += dl
@@ -678,16 +667,6 @@ def _offensive(w: World, cx: dec.Context, z: int, side: int, attackers: list[int
                          "text": f"{who} {verb} {s.zone_names[z]} from {s.names[holder]} (chance {chance:.0%})"})
 
 
-def _neighbours(s: Static) -> list[list[int]]:
-    """Each zone's neighbours (listed once per scenario)."""
-    global _last_neighbours
-    memo = _last_neighbours  # one read: another thread may replace it
-    if memo[0] is not s:
-        memo = _last_neighbours = (s, [np.flatnonzero(row).tolist() for row in s.adjacent])
-    return memo[1]
-
-
-_last_neighbours: tuple = (None, None)  # (static, each zone's neighbours)
 
 
 def _chance(att: float, dfn: float, m: float) -> float:

@@ -101,6 +101,16 @@ class Static:
     trades: tuple  # TradeTemplate
     events: tuple  # Event
     issues: object = None  # sim.model.issues.IssueTable
+    # values derived from these facts, built once (see derived); not copied by replace()
+    _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def derived(self, build):
+        """build(self), made on first use and kept with the scenario: fixed facts that hot
+        code reads in another form (Python lists, lookups)."""
+        got = self._derived.get(build)
+        if got is None:
+            got = self._derived[build] = build(self)
+        return got
 
     @property
     def A(self) -> int:

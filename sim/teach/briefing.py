@@ -308,7 +308,7 @@ def _objectives(c: _Ctx, w) -> Section:
     end = w.s.date(c.scn.turns)
     rows = []
     for o in objs:
-        due = due_turn(w, o)
+        due = due_turn(w.s, o)
         when = f"in {month(w.s.date(due))}" if o.by is not None else f"at the end ({month(end)})"
         rows.append([o.text, str(o.points), when, cite(o.source)])
     return Section("Your objectives and how you score", [

@@ -17,7 +17,7 @@ import numpy as np
 from sim.model import trades
 from sim.model.catalogue import CATALOGUE
 from sim.model.influence import (
-    CONVENER_BONUS, GUARANTEE_BONUS, MEMBER_BONUS, Layout, Term, supports,
+    CONVENER_BONUS, GUARANTEE_BONUS, MEMBER_BONUS, Layout, Term, strengths, supports,
 )
 from sim.model.issues import fit_directions, gradients
 from sim.model.state import ACTIONS, Static, World
@@ -197,8 +197,7 @@ class _Batch:
         self.share = np.divide(self.support, self.S[:, None], out=np.zeros((W, A)), where=self.S[:, None] > 0)
         self.is_patron = np.zeros((W, A), bool)
         self.is_patron[self.wi, self.patrons[:, :plan.n_patrons]] = True
-        threat_total = ground[:, s.hostile[s.regime]].reshape(W, -1).sum(1)
-        own = ground[:, s.regime].sum(1) + self.reserve[:, s.regime]
+        threat_total, own = strengths(s, ground, self.reserve)
         # dDependence per unit of hostile and of own strength (numpy scalars, as one world computes them)
         dd = [(R / tot**2, -T / tot**2) if tot > 0 else (0.0, 0.0)
               for T, R, tot in zip(threat_total, own, threat_total + own)]

@@ -99,9 +99,7 @@ def compute_influences(ws: list[World], report: bool = True) -> None:
     control = np.array([w.control for w in ws])
     sup = supports(ws, ground, control)
     total = sup.sum(1)
-    # dependence: the hostile ground as one flat sum, the regime's own row, as numpy sums them alone
-    threat = ground[:, fixed.hostile].reshape(W, -1).sum(1)
-    own = ground[:, s.regime].sum(1) + np.array([w.reserve for w in ws])[:, s.regime]
+    threat, own = strengths(s, ground, np.array([w.reserve for w in ws]))
     both = threat + own
     dep = np.divide(threat, both, out=np.zeros(W), where=both > 0)
     lev = np.divide(dep[:, None] * sup, total[:, None], out=np.zeros((W, A)), where=total[:, None] > 0)
@@ -131,6 +129,14 @@ def compute_influences(ws: list[World], report: bool = True) -> None:
         if report:
             w.territory = territory[i].copy()
             w.zone_influence = zi[i].copy()
+
+
+def strengths(s: Static, ground: np.ndarray, reserve: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(W,) each: the ground hostile to the regime and the regime's own strength (ground and
+    reserve) of stacked worlds, as dependence sums them alone (the hostile ground as one flat
+    sum, the regime's row)."""
+    threat = ground[:, _fixed(s).hostile].reshape(len(ground), -1).sum(1)
+    return threat, ground[:, s.regime].sum(1) + reserve[:, s.regime]
 
 
 def supports(ws: list[World], ground: np.ndarray | None = None, control: np.ndarray | None = None) -> np.ndarray:

@@ -39,11 +39,15 @@ HELP_ROWS = (
     ("F", "what happens from here: 100 games played on by the AI, as fans of influence"),
     ("E", "record a prediction the game will check, e.g. \"Turkey holds Afrin at the end\""),
     ("F11", "full screen on or off"),
-    ("Mouse", "click a tab, a zone, a decision or month in 'why'; the wheel scrolls panels"),
+    ("Mouse", "the buttons along the bottom; a tab, a zone, a decision or month in 'why'; "
+              "the wheel scrolls panels"),
     ("H or ?", "show or hide these keys"),
     ("Esc", "close an overlay; quit"),
 )
 SPEEDS = (4.0, 2.0, 1.0, 0.5)  # seconds per month when playing on its own
+# the status line's buttons and their keys: one action, whichever way it is asked for
+CONTROL_KEYS = {pygame.K_SPACE: "next", pygame.K_LEFT: "rewind", pygame.K_p: "play", pygame.K_s: "save",
+                pygame.K_l: "load", pygame.K_o: "orders", pygame.K_a: "answer"}
 
 
 class Scene:
@@ -119,7 +123,7 @@ def layout(size: tuple[int, int], presenter: bool = False) -> Layout:
     w, h = size
     mt = th.Metrics(size)
     top_h = max(24, th.line_height(mt.head, True) + 2 * mt.px(8))
-    status_h = max(16, th.line_height(mt.tiny) + mt.px(8))
+    status_h = max(20, th.line_height(mt.tiny) + mt.px(14))  # room for the buttons along it
     if presenter:
         cap_h = 3 * th.line_height(mt.body) + 2 * mt.pad
         body_h = h - top_h - status_h - cap_h
@@ -162,6 +166,7 @@ class GameScene(Scene):
         self.panel = StoryPanel(state)
         self.tabs = wd.ButtonRow([(c.key, c.title) for c in VIEW_CLASSES])
         self.hotkeys = {c.key: c.hotkey for c in VIEW_CLASSES}
+        self.controls = wd.ButtonRow([])  # the status line's buttons, laid out as it is drawn
         self.mouse: tuple[int, int] | None = None
         self.layout: Layout | None = None
         self.message_time = 0.0
@@ -327,6 +332,32 @@ class GameScene(Scene):
             [gui.Button("add", "Record (Enter)"), gui.Button("cancel", "Cancel (Esc)")],
             default="add", cancel="cancel", entry=text), done))
 
+    def control(self, name: str) -> None:
+        """What a status-line button or its key does."""
+        {"next": self.next_turn, "rewind": self.rewind, "play": self.toggle_play, "save": self.save,
+         "load": self.open_load, "orders": self.open_orders, "answer": self.answer_all,
+         "help": lambda: self.stack.push(HelpScene(self.state))}[name]()
+
+    def _control_items(self) -> tuple[list[tuple[str, str]], dict[str, str]]:
+        """The status line's buttons now, and the letters to underline. The ones always there
+        come first, so that a button that comes and goes moves no other."""
+        s = self.session
+        items = [("next", "Next month"), ("rewind", "Rewind"), ("play", "Play")]
+        keys = {"play": "P"}
+        if not self.presenter:
+            items += [("save", "Save"), ("load", "Load")]
+            keys |= {"save": "S", "load": "L"}
+        items.append(("help", "Keys"))
+        if s.humans and not self.presenter:
+            if len(s.humans) == 1:
+                items.append(("orders", "Orders"))
+                keys["orders"] = "O"
+            waiting = sum(1 for h in s.humans for p in s.waiting_for(h) if (p.id, h) not in s.answered)
+            if waiting:
+                items.append(("answer", f"Answer {waiting}"))
+                keys["answer"] = "A"
+        return items, keys
+
     # --- saving -------------------------------------------------------------------------------
 
     def _autosave(self) -> None:
@@ -401,6 +432,10 @@ class GameScene(Scene):
                 if hit:
                     self.set_view(hit)
                     return True
+                hit = self.controls.hit(pos)
+                if hit:
+                    self.control(hit)
+                    return True
             if event.button in (1, 3):
                 if lay.view.collidepoint(pos):
                     return self.view.handle_event(event, (pos[0] - lay.view.x, pos[1] - lay.view.y))
@@ -418,24 +453,14 @@ class GameScene(Scene):
         k = event.key
         mod = event.mod
         plain = not (mod & (pygame.KMOD_CTRL | pygame.KMOD_ALT))
-        if k == pygame.K_SPACE:
-            self.next_turn()
-        elif k == pygame.K_LEFT:
-            self.rewind()
+        if k in CONTROL_KEYS and (plain or CONTROL_KEYS[k] not in ("answer",)):
+            self.control(CONTROL_KEYS[k])
         elif k == pygame.K_HOME:
             self.rewind(to_start=True)
-        elif k == pygame.K_p:
-            self.toggle_play()
         elif k in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS):
             self.change_speed(True)
         elif k in (pygame.K_MINUS, pygame.K_KP_MINUS):
             self.change_speed(False)
-        elif k == pygame.K_s:
-            self.save()
-        elif k == pygame.K_l:
-            self.open_load()
-        elif k == pygame.K_a and plain:
-            self.answer_all()
         elif k == pygame.K_e and plain:
             self.open_prediction()
         elif k == pygame.K_f and plain:
@@ -449,9 +474,9 @@ class GameScene(Scene):
             self.set_view(VIEW_KEYS[k])
         elif k == pygame.K_h or getattr(event, "unicode", "") == "?" or k == pygame.K_QUESTION or (
                 k == pygame.K_SLASH and mod & pygame.KMOD_SHIFT):
-            self.stack.push(HelpScene(self.state))
-        elif k in (pygame.K_o, pygame.K_RETURN, pygame.K_KP_ENTER):
-            self.open_orders()
+            self.control("help")
+        elif k in (pygame.K_RETURN, pygame.K_KP_ENTER):
+            self.control("orders")
         elif k == pygame.K_ESCAPE:
             if self.state.pinned_zone:
                 self.state.pinned_zone = None
@@ -558,23 +583,26 @@ class GameScene(Scene):
         pygame.draw.rect(surf, th.PANEL, rect)
         pygame.draw.line(surf, th.BORDER, rect.topleft, (rect.right, rect.top))
         s = self.session
+        items, keys = self._control_items()
+        self.controls.items = items
+        gap = mt.px(4)
+        bar = pygame.Rect(mt.pad // 2, rect.y + gap, rect.w // 2, rect.h - 2 * gap)
+        self.controls.layout(bar, mt.tiny, gap)
+        self.controls.draw(surf, "play" if self.playing else None, mt.tiny, hover=self.mouse, hotkeys=keys)
+        x = max((r.right for r in self.controls.rects.values()), default=rect.x) + mt.pad
         if self.presenter:
-            hint = "Space next  ·  Left back  ·  W why  ·  M I T C B D views  ·  P play  ·  H keys"
+            hint = "Space next  ·  Left back  ·  W why  ·  M I T C B D views"
         else:
-            hint = "Space: next month   Left: rewind   P: play   S/L: save/load   H or ?: keys   Esc: quit"
+            hint = "Space: next   Left: rewind   Home: start   + -: speed   Esc: quit"
         if self.playing:
-            hint = f"Playing (one month per {SPEEDS[self.speed]:g} s; P pauses)   " + hint
-        if s.humans and not self.presenter:
-            q = s.queued.get(s.humans[0], {}) if len(s.humans) == 1 else {}
-            orders = "; ".join(action_label(s, a, t) for a, t in q.values()) or "none (the AI decides)"
-            waiting = sum(1 for h in s.humans for p in s.waiting_for(h) if (p.id, h) not in s.answered)
-            hint = (f"A: {waiting} to answer   " if waiting else "") + (
-                f"O: orders [{orders}]   " if len(s.humans) == 1 else "") + hint
+            hint = f"One month per {SPEEDS[self.speed]:g} s   " + hint
+        if len(s.humans) == 1 and not self.presenter:
+            orders = "; ".join(action_label(s, a, t) for a, t in s.queued.get(s.humans[0], {}).values())
+            hint = f"Orders: {orders or 'none (the AI decides)'}   " + hint
         msg = self.state.message
-        x = mt.pad
         if msg:
             r = wd.draw_text(surf, msg, (x, rect.centery), mt.tiny, th.ACCENT, bold=True, anchor="midleft",
-                             max_width=rect.w // 2)
+                             max_width=max(10, rect.right - x) // 2)
             x = r.right + mt.pad * 2
         seed = getattr(s.model, "seed", None)
         right = f"seed {seed}" if seed is not None else ""

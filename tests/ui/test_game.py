@@ -208,6 +208,43 @@ def test_play_and_pause_advance_on_their_own_at_the_chosen_speed():
     app.close()
 
 
+def test_the_buttons_along_the_bottom_do_what_their_keys_do(save_folder):
+    app = make_app(humans=("russia",))
+    buttons = lambda: app.game.controls.rects  # noqa: E731 (laid out as each frame is drawn)
+    assert list(buttons())[:6] == ["next", "rewind", "play", "save", "load", "help"]
+    click(app, buttons()["next"].center)
+    assert app.session.turn == 1
+    click(app, buttons()["next"].center)
+    assert app.session.turn == 2
+    click(app, buttons()["rewind"].center)
+    assert app.session.turn == 1
+    click(app, buttons()["save"].center)
+    assert len(saves.list_saves(save_folder)) == 1
+    click(app, buttons()["orders"].center)
+    assert isinstance(top(app), OrdersScene) and top(app).actor == "russia"
+    press(app, pygame.K_ESCAPE)
+    click(app, buttons()["help"].center)
+    assert type(top(app)).__name__ == "HelpScene"
+    press(app, pygame.K_ESCAPE)
+    click(app, buttons()["load"].center)
+    assert isinstance(top(app), DialogScene)
+    press(app, pygame.K_ESCAPE)
+    click(app, buttons()["play"].center)
+    assert app.game.playing
+    click(app, buttons()["play"].center)
+    assert not app.game.playing and app.session.turn == 1
+    app.close()
+
+
+def test_the_answer_button_appears_when_a_proposal_waits_and_opens_it():
+    app = make_app("iran_for_ukraine_2018", seed=4)
+    advance(app, 2)
+    assert "answer" in app.game.controls.rects  # something is put to Russia this month
+    click(app, app.game.controls.rects["answer"].center)
+    assert isinstance(top(app), DialogScene) and dlg_id(top(app)) is not None
+    app.close()
+
+
 def test_save_then_load_brings_back_the_saved_month(save_folder):
     app = make_app()
     advance(app, 3)

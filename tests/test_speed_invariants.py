@@ -109,6 +109,7 @@ def test_standing_follows_new_agreements_and_frameworks_in_the_same_month():
 
     def fresh() -> np.ndarray:
         w.s.derived(influence.links_seen).clear()  # forget every answer kept
+        w.links_memo = None
         return influence.standing(w)
 
     before = influence.standing(w).copy()

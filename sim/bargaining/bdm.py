@@ -197,29 +197,49 @@ def row_sums(a: np.ndarray, n=None) -> np.ndarray:
     return out
 
 
+def _votes(w, d) -> np.ndarray:
+    """v[k, a, b, ...] = w[..., k] (d[..., k, b] - d[..., k, a]): voter k's weighted vote for
+    a over b, with the batch axes last, so that numpy runs its loops along the batch rather
+    than along the few actors. A sum over the voters (axis 0, the outermost) adds one voter
+    after another: the same numbers in the same order as over axis -3 of the batch-first layout."""
+    w = np.asarray(w, dtype=float)
+    dk = np.ascontiguousarray(np.moveaxis(d, (-2, -1), (0, 1)))  # (k, a, ...)
+    v = dk[:, None] - dk[:, :, None]
+    wk = np.moveaxis(w, -1, 0)  # (k, ...): its batch axes aligned with the last of v's
+    v *= wk.reshape((len(wk), 1, 1) + (1,) * (v.ndim - 2 - wk.ndim) + wk.shape[1:])
+    return v
+
+
+def _batch_first(a: np.ndarray) -> np.ndarray:
+    """An (A, A, ...) array as a C-ordered (..., A, A) one."""
+    return np.ascontiguousarray(np.moveaxis(a, (0, 1), (-2, -1)))
+
+
 @functools.lru_cache(maxsize=256)
 def _block_groups(N: int, n: tuple[int, ...]) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
-    """The rows of each size k, and the flat indices into a (B, N, N, N) array of their k^3
-    blocks as a (rows, k^3) table: one gather and one sum per size, whatever the batch."""
+    """The rows of each size k, and the flat indices into an (N, N, N, B) array (a batch of
+    B = len(n) rows, laid out as _votes lays it) of their k^3 blocks, each in the order
+    (k, a, b), as a (rows, k^3) table: one gather and one sum per size, whatever the batch."""
     out = []
     sizes = np.array(n)
     for k in sorted(set(n)):
         rows = np.flatnonzero(sizes == k)
         i = np.arange(k)
         block = ((i[:, None, None] * N + i[None, :, None]) * N + i[None, None, :]).ravel()
-        out.append((rows, (rows * N ** 3)[:, None] + block[None, :]))
+        out.append((rows, block[None, :] * len(n) + rows[:, None]))
     return tuple(out)
 
 
 def _block_sums(a: np.ndarray, n) -> np.ndarray:
-    """Sum of each row's n[b]^3 block of a (..., N, N, N), in the order numpy sums it alone
-    (a contiguous row of a table is summed as the same numbers alone would be)."""
+    """Sum of each row's n[b]^3 block of a (N, N, N, ...) array laid out as _votes lays it, in
+    the order numpy sums the row's (..., N, N, N) block alone (a contiguous row of a table
+    is summed as the same numbers alone would be)."""
     if n is None:
-        return a.sum(axis=(-3, -2, -1))
-    n = tuple(int(k) for k in n)
+        return np.ascontiguousarray(np.moveaxis(a, (0, 1, 2), (-3, -2, -1))).sum(axis=(-3, -2, -1))
+    n = tuple(np.asarray(n).tolist())
     flat = a.reshape(-1)
     out = np.empty(len(n))
-    for rows, index in _block_groups(a.shape[-1], n):
+    for rows, index in _block_groups(a.shape[0], n):
         out[rows] = flat[index].sum(-1)
     return out
 
@@ -244,8 +264,13 @@ def vote_matrix(capability, position, salience, scale=1.0) -> np.ndarray:
     risk-neutral vote for position a over position b (positive: a beats b). Leading batch
     axes are allowed; scale is a number or one per problem, shaped (..., 1, 1)."""
     c, x, s = (np.asarray(a, dtype=float) for a in (capability, position, salience))
+    return _batch_first(_vote_totals(c * s, x, scale))
+
+
+def _vote_totals(w, x, scale) -> np.ndarray:
+    """vote_matrix laid out [a, b, ...] (batch axes last), from the weights w = c s."""
     d = np.abs(x[..., :, None] - x[..., None, :]) / scale  # d[..., k, a]
-    return ((c * s)[..., :, None, None] * (d[..., :, None, :] - d[..., :, :, None])).sum(axis=-3)
+    return _votes(w, d).sum(0)
 
 
 def median_position(capability, position, salience, options: BdmOptions = BdmOptions()) -> float:
@@ -280,16 +305,17 @@ def medians(capability, position, salience, options: BdmOptions = BdmOptions(),
         hi = x.max(-1) if valid is None else np.where(valid, x, -np.inf).max(-1)
         lo = x.min(-1) if valid is None else np.where(valid, x, np.inf).min(-1)
         scale = np.where(hi - lo != 0, hi - lo, 1.0)[:, None, None]
-    votes = vote_matrix(c, x, s, scale)
+    # vote_matrix, and the same batch-last, where each position's smallest vote is taken along the batch
+    tally = _vote_totals(w, x, scale)  # tally[a, b, ...]
+    votes = _batch_first(tally)
     # Float noise in a sum of n terms of size <= w.sum(): anything below this is a tie.
     eps = 1e-12 * count * np.maximum(row_sums(np.abs(w), n), 1e-300)
     if valid is None:
         valid = np.ones(x.shape, bool)
-        margin, worst = votes.sum(-1), votes.min(-1)
+        margin, worst = votes.sum(-1), np.moveaxis(tally.min(1), 0, -1)
     else:
-        against = valid[:, None, :]
-        margin = row_sums(np.where(against, votes, 0.0), n)
-        worst = np.where(against, votes, np.inf).min(-1)
+        margin = row_sums(np.where(valid[:, None, :], votes, 0.0), n)
+        worst = np.where(valid.T[None], tally, np.inf).min(1).T
     winners = valid & (worst >= -eps[:, None])
     cands = np.where(winners.any(-1, keepdims=True), winners, valid)
     top = np.where(cands, margin, -np.inf).max(-1)
@@ -324,22 +350,24 @@ def success_probability(x, w, r, scale: float, normalisation: str = "global", n=
     d = np.abs(x[..., :, None] - x[..., None, :]) / scale
     if r is not None:
         d = d ** np.asarray(r)[..., :, None]
-    v = w[..., :, None, None] * (d[..., :, None, :] - d[..., :, :, None])  # v[..., k, a, b]
+    v = _votes(w, d)  # v[k, a, b, ...]
     if normalisation == "net":
-        support = np.clip(v.sum(axis=-3), 0.0, None)
+        support = _batch_first(np.clip(v.sum(0), 0.0, None))
     else:
-        support = np.clip(v, 0.0, None).sum(axis=-3)
+        support = _batch_first(np.clip(v, 0.0, None).sum(0))
+    v = np.abs(v, out=v)
     if normalisation == "global":
-        denom = _block_sums(np.abs(v), n)[..., None, None]
+        denom = _block_sums(v, n)[..., None, None]
     else:
-        denom = np.abs(v).sum(axis=-3)
+        denom = _batch_first(v.sum(0))
     p = np.divide(support, denom, out=np.zeros_like(support), where=denom > 0)
     return np.where(x[..., :, None] == x[..., None, :], 0.0, p)
 
 
 def expected_utility(x, s, p, rr, mu, scale: float, q: float, t: float) -> np.ndarray:
     """EU[..., a, b]: expected utility to a of challenging b, each cell evaluated with the risk
-    exponent rr[..., a, b] of whoever makes the estimate (rr None: all 1; Scholz et al. 2011,
+    exponent rr[..., a, b] of whoever makes the estimate (rr None: all 1; it may be any shape
+    that broadcasts to (..., a, b), as one exponent per row or column; Scholz et al. 2011,
     after BDM 1994):
 
         EU = s_b (P U_s + (1 - P) U_f) + (1 - s_b) U_s - Q U_sq - (1 - Q)(T U_b + (1 - T) U_w)
@@ -460,23 +488,21 @@ def choose_offers(kind, target, mine, theirs, x, options: BdmOptions) -> np.ndar
     Offers are ranked per receiver by kind (if options.kind_priority), then the selection
     rule, then the smaller move, then the lower proposer index, so the choice is
     deterministic. Leading batch axes are allowed."""
-    n = x.shape[-1]
     has = kind > 0
     move = np.abs(target - x[..., :, None])
-    tie = np.zeros_like(move)
     if options.offer_selection == "smallest_move":
-        primary, secondary = move, tie
+        keys = [move]
     elif options.offer_selection == "largest_eu":
-        primary, secondary = -theirs, move  # proposer's EU, as the receiver estimates it
+        keys = [move, -theirs]  # proposer's EU, as the receiver estimates it
     else:  # "scholz_code": compromises by their EU-weighted meeting point, lowest first
         a, b = np.abs(mine), np.abs(theirs)
-        point = np.divide(a * x[..., :, None] + b * x[..., None, :], a + b, out=tie.copy(), where=(a + b) > 0)
-        primary, secondary = np.where(kind == 2, point, move), tie
-    keys = [np.broadcast_to(np.arange(n, dtype=float), move.shape), move, secondary, primary]
-    if options.kind_priority:
-        keys.append(kind.astype(float))
-    keys.append((~has).astype(float))  # real offers always rank before non-offers
-    best = np.lexsort(np.array(keys), axis=-1)[..., :1]  # lexsort: the last key is primary
+        point = np.divide(a * x[..., :, None] + b * x[..., None, :], a + b, out=np.zeros_like(move),
+                          where=(a + b) > 0)
+        keys = [move, np.where(kind == 2, point, move)]
+    # real offers always rank before non-offers (kind 0 as 4), by kind if it has priority
+    keys.append(np.where(has, kind, 4) if options.kind_priority else ~has)
+    # lexsort: the last key is primary; it is stable, so ties go to the lower proposer
+    best = np.lexsort(keys, axis=-1)[..., :1]
     return np.where(np.take_along_axis(has, best, -1), best, -1)[..., 0]
 
 
@@ -517,10 +543,9 @@ def play_rounds(c, x, s, scale: float, options: BdmOptions, n=None) -> Round:
     mu = medians(c, x, s, options, n)[0][:, None, None] if options.q < 1.0 else None
     r, sec = risk_exponents(x, s, w, scale, mu, options, n)
     p = success_probability(x, w, r, scale, options.success_normalisation, n)
-    # each side's own risk exponent: the challenger's (own), the target's (seen), in one pass
-    rr = np.empty((2,) + r.shape + r.shape[-1:])
-    rr[0], rr[1] = r[:, :, None], r[:, None, :]
-    own, seen = expected_utility(x, s, p, rr, mu, scale, options.q, options.t)
+    # each side's own risk exponent: the challenger's (own), the target's (seen)
+    own = expected_utility(x, s, p, r[..., :, None], mu, scale, options.q, options.t)
+    seen = expected_utility(x, s, p, r[..., None, :], mu, scale, options.q, options.t)
     mine, theirs = own, np.swapaxes(seen, -1, -2)  # for receiver i: E^i(U_ij) and E^i(U_ji)
     kind, target = classify_offers(x, mine, theirs, options.tolerance * scale, _valid(x.shape, n))
     choice = choose_offers(kind, target, mine, theirs, x, options)

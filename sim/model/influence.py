@@ -3,6 +3,7 @@ that every preference term reads. The formulas are documented in docs/model.md."
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -104,31 +105,31 @@ def compute_influences(ws: list[World], report: bool = True) -> None:
     dep = np.divide(threat, both, out=np.zeros(W), where=both > 0)
     lev = np.divide(dep[:, None] * sup, total[:, None], out=np.zeros((W, A)), where=total[:, None] > 0)
     links = [_links(w) for w in ws]
-    bonus = np.array([ln.standing for ln in links])  # (W, A, 4)
+    bonus = np.array([ln.bonus for ln in links])  # (W, A, 4)
     raw = np.array([w.reputation for w in ws])
     for k in range(4):  # each link's worth added in turn, as _standing adds them
-        raw = raw + bonus[:, :, k]
+        raw += bonus[:, :, k]
     standing = raw.clip(0.0, 1.0, out=raw)
-    if report:
-        cells = (control + np.arange(W)[:, None] * A).ravel()  # (world, holder) bins, zone by zone
-        share = np.bincount(cells, weights=np.tile(s.pop, W), minlength=W * A).reshape(W, A)
-        territory = share / fixed.pop_total
-        zi = ground.copy()
-        zi[np.arange(W)[:, None], control, fixed.zones[None, :]] += 2.0
-        guarded = [np.asarray(ln.guarded, np.int64) + i * A * Z for i, ln in enumerate(links) if ln.guarded]
-        if guarded:
-            np.add.at(zi.reshape(-1), np.concatenate(guarded), 2.0)
-        weight = np.divide(sup, total[:, None], out=np.zeros((W, A)), where=total[:, None] > 0)
-        regime_zones = (control == s.regime)[:, None, :] & (total > 0)[:, None, None]
-        np.add(zi, (2.0 * weight)[:, :, None], out=zi, where=regime_zones)
-        zi /= zi.sum(1, keepdims=True)
-    for i, w in enumerate(ws):
-        w.dependence = float(dep[i])
-        w.leverage = lev[i].copy() if total[i] > 0 else np.zeros(A)
-        w.standing = standing[i].copy()
-        if report:
-            w.territory = territory[i].copy()
-            w.zone_influence = zi[i].copy()
+    # each world gets its row of the stacked figures (a view: rows are not shared)
+    for w, d, x, st in zip(ws, dep.tolist(), lev, standing):
+        w.dependence, w.leverage, w.standing = d, x, st
+    if not report:
+        return
+    cells = (control + np.arange(W)[:, None] * A).ravel()  # (world, holder) bins, zone by zone
+    share = np.bincount(cells, weights=np.tile(s.pop, W), minlength=W * A).reshape(W, A)
+    territory = share / fixed.pop_total
+    zi = ground.copy()
+    zi[np.arange(W)[:, None], control, fixed.zones[None, :]] += 2.0
+    sizes = [len(ln.guarded) for ln in links]
+    if any(sizes):
+        guarded = np.concatenate([ln.cells for ln in links]) + np.repeat(np.arange(W) * (A * Z), sizes)
+        np.add.at(zi.reshape(-1), guarded, 2.0)
+    weight = np.divide(sup, total[:, None], out=np.zeros((W, A)), where=total[:, None] > 0)
+    regime_zones = (control == s.regime)[:, None, :] & (total > 0)[:, None, None]
+    np.add(zi, (2.0 * weight)[:, :, None], out=zi, where=regime_zones)
+    zi /= zi.sum(1, keepdims=True)
+    for w, te, z in zip(ws, territory, zi):
+        w.territory, w.zone_influence = te, z
 
 
 def strengths(s: Static, ground: np.ndarray, reserve: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -156,7 +157,7 @@ def supports(ws: list[World], ground: np.ndarray | None = None, control: np.ndar
     # after zone; the same here, with zones an outer axis of (W, Z, P), and the other sides'
     # zones adding exact zeros (along a contiguous last axis numpy would sum pairwise)
     there = np.where(regime_side[:, :, None], ground[:, pats].transpose(0, 2, 1).copy(), 0.0).sum(1)
-    aid = np.array([w.support for w in ws])[:, pats, s.regime]
+    aid = np.array([w.support[:, s.regime] for w in ws])[:, pats]
     out[:, pats] = s.params["air_weight"] * np.array([w.air for w in ws])[:, pats] + there + aid
     return out
 
@@ -165,10 +166,13 @@ class _Links(NamedTuple):
     """What the agreements and frameworks in force give: per actor, the standing its links
     are worth (zones guaranteed, frameworks convened, frameworks joined, and the share of
     the others linked to it by an agreement or a framework, each times its bonus); and the
-    (actor, zone) cells, flat, of each guarantee of a zone."""
+    (actor, zone) cells, flat, of each guarantee of a zone. bonus and cells: the same as
+    arrays, for many worlds at once."""
 
     standing: list[tuple[float, float, float, float]]
     guarded: list[int]
+    bonus: np.ndarray  # (A, 4)
+    cells: np.ndarray  # (guarantees,) int
 
 
 def standing(w: World) -> np.ndarray:
@@ -182,11 +186,29 @@ def _standing(w: World, links: _Links) -> np.ndarray:
 
 
 def _links(w: World) -> _Links:
-    """The links in force, kept by the agreements and frameworks in force (a run goes through
-    a few dozen, a batch of runs of a scenario through the same ones)."""
-    s = w.s
-    ags = tuple((ag.zones, ag.parties, ag.guarantors) for ag in w.active_agreements())
-    fws = tuple((f.convener, f.members) for f in w.active_frameworks())
+    """The links in force. The world keeps its last answer with the records it came from and
+    the turns it holds for (w.links_memo): the rules replace the tuples of agreements and
+    frameworks rather than change them, and what is in force only lapses as turns pass."""
+    memo, turn = w.links_memo, w.turn
+    if memo is not None:
+        ags, fws, first, last, links = memo
+        if first <= turn <= last and (ags is w.agreements or ags == w.agreements) \
+                and (fws is w.frameworks or fws == w.frameworks):
+            return links
+    active, held = w.active_agreements(), w.active_frameworks()
+    links = _links_of(w.s, tuple([(ag.zones, ag.parties, ag.guarantors) for ag in active]),
+                      tuple([(f.convener, f.members) for f in held]))
+    # the last turn all of them are still in force (see AgreementState.active, World.active_frameworks)
+    lapse = math.floor(w.s.params["talks_lapse"])
+    last = min([ag.end_turn - 1 for ag in active if ag.end_turn is not None] + [f.last_round + lapse for f in held],
+               default=math.inf)
+    w.links_memo = (w.agreements, w.frameworks, turn, last, links)
+    return links
+
+
+def _links_of(s: Static, ags: tuple, fws: tuple) -> _Links:
+    """_Links of the agreements (zones, parties, guarantors) and frameworks (convener, members)
+    in force (a run goes through a few dozen, a batch of runs of a scenario through the same ones)."""
     key = (ags, fws)
     seen = s.derived(links_seen)
     links = seen.get(key)
@@ -198,9 +220,11 @@ def _links(w: World) -> _Links:
     guarded = []
     for zones, parties, guarantors in ags:
         _link(linked, parties + guarantors)
-        for g in guarantors:
-            guar[g] += len(zones)
-            guarded += [g * Z + z for z in set(zones)]
+        if guarantors:
+            held = set(zones)
+            for g in guarantors:
+                guar[g] += len(zones)
+                guarded += [g * Z + z for z in held]
     for convener, fmembers in fws:
         _link(linked, fmembers + (convener,))
         conv[convener] += 1
@@ -208,9 +232,10 @@ def _links(w: World) -> _Links:
             memb[x] += 1
     fixed = _fixed(s)
     eligible, others = fixed.eligible, fixed.others
-    links = _Links([(GUARANTEE_BONUS * guar[a], CONVENER_BONUS * conv[a], MEMBER_BONUS * memb[a],
-                     BROKER_BONUS * ((linked[a] & eligible & ~(1 << a)).bit_count() / others)) for a in range(A)],
-                   guarded)
+    worth = [(GUARANTEE_BONUS * g, CONVENER_BONUS * c, MEMBER_BONUS * m,
+              BROKER_BONUS * ((ln & eligible & ~(1 << a)).bit_count() / others))
+             for a, (g, c, m, ln) in enumerate(zip(guar, conv, memb, linked))]
+    links = _Links(worth, guarded, np.array(worth), np.array(guarded, np.int64))
     if len(seen) >= 1024:  # bounded: a long batch can wander through many
         seen.clear()
     seen[key] = links
@@ -218,7 +243,7 @@ def _links(w: World) -> _Links:
 
 
 def links_seen(s: Static) -> dict:
-    """The scenario's memo of _links: agreements and frameworks in force -> their _Links."""
+    """The scenario's memo of _links_of: agreements and frameworks in force -> their _Links."""
     return {}
 
 

@@ -150,30 +150,35 @@ def refresh_forecast(w: World, table: IssueTable) -> None:
 
 def refresh_forecasts(ws: list[World], table: IssueTable) -> None:
     """refresh_forecast for several worlds (of one scenario) at once: one batch of medians."""
-    K = table.K
-    if K == 0:
+    if table.K == 0:
         for w in ws:
             w.forecast, w.fc_mean = np.zeros(0), np.zeros(0)
         return
-    positions = np.array([w.positions for w in ws])  # (W, A, K)
+    _forecasts(ws, table, np.array([w.positions for w in ws]), capabilities(ws))
+
+
+def _forecasts(ws: list[World], table: IssueTable, positions: np.ndarray, cap: np.ndarray) -> None:
+    """refresh_forecasts from the worlds' stacked positions (W, A, K) and capabilities (W, A)."""
+    K = table.K
     full = table.rows
     if (np.isfinite(positions) == full.valid).all():  # as usual: everybody takes part
         rows = [full] * len(ws)
         x = _gather_many(full, positions).reshape(-1, full.members.shape[1])
-        cap = _gather_many(full, capabilities(ws)).reshape(x.shape)
+        c = _gather_many(full, cap).reshape(x.shape)
         sal = np.broadcast_to(full.salience, (len(ws),) + full.salience.shape).reshape(x.shape)
     else:
-        rows = [table.rows_for(np.isfinite(w.positions)) for w in ws]
-        xs = [r.gather(w.positions) for r, w in zip(rows, ws)]
-        caps = [r.gather(capability(w)) for r, w in zip(rows, ws)]
+        rows = [table.rows_for(np.isfinite(p)) for p in positions]
+        xs = [r.gather(p) for r, p in zip(rows, positions)]
+        caps = [r.gather(a) for r, a in zip(rows, cap)]
         N = max(a.shape[1] for a in xs)  # the worlds' rows, padded to the widest
-        x, cap, sal = (np.concatenate([_widen(a, N) for a in b]) for b in (xs, caps, [r.salience for r in rows]))
+        x, c, sal = (np.concatenate([_widen(a, N) for a in b]) for b in (xs, caps, [r.salience for r in rows]))
     n = np.concatenate([r.n for r in rows])
-    med, mean = bdm.medians(cap, x, sal, OPTIONS, n)
+    med, mean = bdm.medians(c, x, sal, OPTIONS, n)
     for j in np.flatnonzero(np.isnan(med)):  # an issue without actors: 0; without weight: the plain mean
         med[j] = mean[j] = float(x[j, :n[j]].mean()) if n[j] else 0.0
-    for j, w in enumerate(ws):
-        w.forecast, w.fc_mean = med[j * K:(j + 1) * K].copy(), mean[j * K:(j + 1) * K].copy()
+    # each world gets its row (a view: rows are not shared)
+    for w, f, m in zip(ws, med.reshape(-1, K), mean.reshape(-1, K)):
+        w.forecast, w.fc_mean = f, m
 
 
 def _gather_many(rows: Rows, a: np.ndarray) -> np.ndarray:
@@ -209,7 +214,8 @@ def bargaining_months(ws: list[World], table: IssueTable, record: bool) -> list[
     committed = np.array([w.committed for w in ws])
     free = rows.valid & ~np.isfinite(committed)
     positions = np.where(free, positions + relax * (table.ideal - positions), positions)
-    cap = _gather_many(rows, capabilities(ws))  # (W, K, N)
+    caps = capabilities(ws)
+    cap = _gather_many(rows, caps)  # (W, K, N)
     n = np.broadcast_to(rows.n, (W, K))
     weight = bdm.row_sums((cap * rows.salience).reshape(-1, N), n.ravel()).reshape(W, K)
     play = (n >= 2) & (weight > 0)  # (W, K) the issues each world bargains over
@@ -228,9 +234,9 @@ def bargaining_months(ws: list[World], table: IssueTable, record: bool) -> list[
             for b, (j, k) in enumerate(zip(wi.tolist(), ki.tolist())):
                 names = [s.actor_ids[i] for i in rows.members[k, :rows.n[k]]]
                 out[j][table.ids[k]] = {"moves": rnd.offers(b, names, accepted_only=True)}
-    for w, x in zip(ws, positions):
-        w.positions = x.copy()
-    refresh_forecasts(ws, table)
+    for w, x in zip(ws, positions):  # a view of its row each
+        w.positions = x
+    _forecasts(ws, table, positions, caps)
     return out
 
 

@@ -170,6 +170,9 @@ class World:
     committed: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (A, K) nan: free
     forecast: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (K,) Condorcet median
     fc_mean: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (K,) weighted mean
+    # what the agreements and frameworks in force are worth, kept while they stay in force
+    # (a memo of sim.model.influence._links; it names the records it was made from)
+    links_memo: tuple | None = field(default=None, repr=False, compare=False)
 
     _ARRAYS = ("control", "ground", "reserve", "air", "treasury", "income", "trust", "reputation",
                "sanctions", "support", "pressed_until", "pressed_by", "spent", "lost", "casualties",

@@ -14,6 +14,7 @@ seed (:mod:`sim.analysis.seeds`) and the same factor values.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -134,6 +135,9 @@ def init_worker(spec: RunSpec) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     prime(spec)
+    # what is alive now (modules, the scenario, the worker's state) lives as long as the
+    # worker: spare it from every later full collection, which otherwise costs a chunk ~8%
+    gc.freeze()
 
 
 def run_chunk(spec: RunSpec | str, start: int, stop: int, values: np.ndarray | None) -> ChunkResult:

@@ -16,10 +16,11 @@ import numpy as np
 
 from sim.model import trades
 from sim.model.catalogue import CATALOGUE
+from sim.model.effects import _sum
 from sim.model.influence import (
     CONVENER_BONUS, GUARANTEE_BONUS, MEMBER_BONUS, Layout, Term, strengths, supports,
 )
-from sim.model.issues import fit_directions, gradients
+from sim.model.issues import capabilities, fit_directions, gradients
 from sim.model.state import ACTIONS, Static, World
 
 K = 10  # effect entries per candidate, plus one per bargaining issue (E_FIT + k)
@@ -191,16 +192,17 @@ class _Batch:
         # leverage bookkeeping for entries
         self.support = supports(ws, self.ground, self.control)  # (W, A)
         self.S = self.support.sum(1)
-        pad = [-1] * (N_PATRONS - plan.n_patrons)
-        self.patrons = np.array([sorted(s.patrons, key=lambda x: -sup[x])[:N_PATRONS] + pad
-                                 for sup in self.support.tolist()])  # (W, N_PATRONS) the main ones first
+        # (W, N_PATRONS) the main ones first (a stable sort, as sorted() by -support), -1 for none
+        order = np.argsort(-self.support[:, plan.patrons], axis=1, kind="stable")[:, :N_PATRONS]
+        self.patrons = np.full((W, N_PATRONS), -1)
+        self.patrons[:, :plan.n_patrons] = plan.patrons[order]
         self.share = np.divide(self.support, self.S[:, None], out=np.zeros((W, A)), where=self.S[:, None] > 0)
         self.is_patron = np.zeros((W, A), bool)
         self.is_patron[self.wi, self.patrons[:, :plan.n_patrons]] = True
         threat_total, own = strengths(s, ground, self.reserve)
-        # dDependence per unit of hostile and of own strength (numpy scalars, as one world computes them)
-        dd = [(R / tot**2, -T / tot**2) if tot > 0 else (0.0, 0.0)
-              for T, R, tot in zip(threat_total, own, threat_total + own)]
+        # dDependence per unit of hostile and of own strength (on Python floats: the bits of numpy's scalars)
+        dd = [(R / (T + R)**2, -T / (T + R)**2) if T + R > 0 else (0.0, 0.0)
+              for T, R in zip(threat_total.tolist(), own.tolist())]
         self.dD_threat, self.dD_own = np.array(dd).T[:, :, None, None, None]  # (W, 1, 1, 1) each
         self.inc = 12 * np.maximum(_stack([w.income for w in ws]), 0.5)  # spending against a year's income
         self.restraint = np.where(self.pressed_until >= self.turn[:, None], p["pressure_restraint"], 0.0)
@@ -209,29 +211,37 @@ class _Batch:
         """The agreements in force, zone by zone, in every world."""
         s = ws[0].s
         W, A, Z = len(ws), s.A, s.Z
-        zag, n_zones = [], []
-        bound, guaranteed = [], []  # flat (world, actor, zone) cells, the guarantors' in order
+        known = self.plan.agreement_cells
+        zag, n_zones = [-1] * (W * Z), [0] * (W * Z)  # flat (world, zone)
+        # (actor, zone) cells world after world, the guarantors' in order, and each world's number
+        bound, guaranteed, n_bound, n_guaranteed = [], [], [], []
         for i, w in enumerate(ws):
-            ag_of, n_of = [-1] * Z, [0] * Z
+            nb, ng = len(bound), len(guaranteed)
             for k, ag in enumerate(w.agreements):
                 if ag.active(w.turn):
                     zs = ag.zones
                     for z in zs:
-                        ag_of[z], n_of[z] = k, len(zs)
-                    bound += [(i * A + x) * Z + z for x in ag.parties for z in zs]
-                    guaranteed += [(i * A + g) * Z + z for g in ag.guarantors for z in set(zs)]
-            zag.append(ag_of)
-            n_zones.append(n_of)
-        self.zag = np.array(zag)  # (W, Z) index of the agreement covering each zone, -1 if none
-        self.n_zones = np.array(n_zones)  # zones of the agreement covering each zone
+                        zag[i * Z + z], n_zones[i * Z + z] = k, len(zs)
+                    key = (zs, ag.parties, ag.guarantors)
+                    cells = known.get(key)
+                    if cells is None:
+                        cells = known[key] = ([x * Z + z for x in ag.parties for z in zs],
+                                              [g * Z + z for g in ag.guarantors for z in set(zs)])
+                    bound += cells[0]
+                    guaranteed += cells[1]
+            n_bound.append(len(bound) - nb)
+            n_guaranteed.append(len(guaranteed) - ng)
+        self.zag = np.array(zag).reshape(W, Z)  # index of the agreement covering each zone, -1 if none
+        self.n_zones = np.array(n_zones).reshape(W, Z)  # zones of the agreement covering each zone
         self.in_agreement = self.zag >= 0
+        first = np.arange(0, W * A * Z, A * Z)  # each world's first cell
+        g = np.repeat(first, n_guaranteed) + np.array(guaranteed, int)
         self.guarantor = np.zeros((W, A, Z), bool)
-        self.guarantor.ravel()[guaranteed] = True
+        self.guarantor.ravel()[g] = True
         self.party = self.guarantor.copy()  # bound by the agreement over the zone
-        self.party.ravel()[bound] = True
+        self.party.ravel()[np.repeat(first, n_bound) + np.array(bound, int)] = True
         # the guarantors' ground in each zone, added up agreement by agreement as one world adds it
         self.guar_force = np.zeros((W, Z))
-        g = np.array(guaranteed, int)
         np.add.at(self.guar_force.ravel(), g // (A * Z) * Z + g % Z, self.ground.ravel()[g])
 
 
@@ -251,6 +261,7 @@ class _Plan:
         self.friend = (s.fights_for[:, None] == ar[None, :]) | (s.alignment > 0.3) | np.eye(A, dtype=bool)
         # for each actor c, those who count among the defenders of the zones c holds
         self.friends_of = [np.flatnonzero(col).tolist() for col in self.friend.T]
+        self.patrons = np.array(s.patrons, int)
         self.n_patrons = min(len(s.patrons), N_PATRONS)
         idx = np.full((A, slots.width, K + lay.K), lay.size, dtype=np.int64)
 
@@ -301,6 +312,8 @@ class _Plan:
         self.redeploy_cost = np.array([CATALOGUE["reinforce"].cost, CATALOGUE["withdraw"].cost])[None, :, None]
         self.regime_side = (s.fights_for == s.regime)[:, None]  # whose captures go to the regime
         self._G: np.ndarray | None = None
+        # the (actor, zone) cells of an agreement's parties and guarantors, by its zones, parties, guarantors
+        self.agreement_cells: dict[tuple, tuple[list, list]] = {}
 
     def cols(self, m: np.ndarray, j: np.ndarray) -> np.ndarray:
         """(W, A, Z) m[:, j[w]] of an (A, A) m for every world w of j (W, Z)."""
@@ -371,7 +384,8 @@ def score_many(ws: list[World], lay: Layout, G: np.ndarray, slots: SlotLayout) -
     # bargaining: how a change of clout moves each issue's forecast, and which way suits whom
     table = s.issues
     if lay.K:
-        fc_grad, fc_dir = gradients(ws, table), fit_directions(ws, table)  # (W, A, K) each
+        fc_grad = gradients(ws, table, capabilities(ws, ground, air, bx.sanctions))  # (W, A, K)
+        fc_dir = fit_directions(ws, table)  # (W, A, K)
 
     def span(start: int, n: int = Z) -> slice:
         return slice(start, start + n)
@@ -543,17 +557,20 @@ def score_many(ws: list[World], lay: Layout, G: np.ndarray, slots: SlotLayout) -
 
     # --- trades ---------------------------------------------------------------------------
     trade_values = [_trades(w, lay, G, slots, trust_in[i], bx.inc[i], idx[i], val[i], legal[i])
-                    for i, w in enumerate(ws)]
+                    for i, w in enumerate(ws)] if s.trades else [{} for _ in ws]  # none in the scenario
 
     # utility G[actor] . dM of the legal candidates (the rest stay -inf)
     cand = np.flatnonzero(legal)
     E = idx.shape[3]
-    actor = cand // slots.width % A
-    g = plan.flat_g(G)[idx.reshape(-1, E)[cand] + (actor * (lay.size + 1))[:, None]]
+    at = idx.reshape(-1, E).take(cand, 0)  # take: faster than fancy indexing for rows
+    at += (cand // slots.width % A * (lay.size + 1))[:, None]  # into the candidate's actor's row of G
+    g = plan.flat_g(G).take(at)
+    g *= val.reshape(-1, E).take(cand, 0)
     util = np.full((W, A, slots.width), -np.inf)
-    util.ravel()[cand] = (g * val.reshape(-1, E)[cand]).sum(-1)
-    return [(Scored(util[i], legal[i], idx[i], val[i], bx.threat[i], bx.threat_side[i], trade_values[i]),
-             Context(w, lay, plan, bx, i)) for i, w in enumerate(ws)]
+    # g.sum(-1) bitwise: numpy's order for each row, column after column (fast for short rows)
+    util.ravel()[cand] = _sum(list(g.T))
+    return [(Scored(*rows), Context(w, lay, plan, bx, i))
+            for i, (w, rows) in enumerate(zip(ws, zip(util, legal, idx, val, bx.threat, bx.threat_side, trade_values)))]
 
 
 def _convene(ws: list[World], bx: _Batch, c: int, trust_in: np.ndarray, legal, idx, val) -> None:
@@ -561,26 +578,35 @@ def _convene(ws: list[World], bx: _Batch, c: int, trust_in: np.ndarray, legal, i
     by the urgency of a round of its own talks, or else by the invitees' mean trust in it."""
     lay = bx.plan.lay
     lapse = ws[0].s.params["talks_lapse"]
+    conveners = bx.plan.conveners
+    cells, framework, urgency = [], [], []  # (world, convener) of the legal slots; of those with a framework
     invited: dict[int, list] = {}  # number of invitees -> [[world, convener, *invitees]]
     for i, w in enumerate(ws):
         own_fw = {f.convener: f for f in w.active_frameworks()}
         pending_talks = {pr.proposer for pr in w.proposals if pr.kind == "talks"}
-        for a in bx.plan.conveners:
+        for a in conveners:
             if a in pending_talks:
                 continue
             f = own_fw.get(a)
             if f is not None:
-                urgency = 1.0 if w.turn - f.last_round >= lapse - 1 else 0.1
-                val[i, a, c, E_STAND] = CONVENER_BONUS * urgency
+                framework.append((i, a))
+                urgency.append(1.0 if w.turn - f.last_round >= lapse - 1 else 0.1)
             else:
                 invitees = _talks_invitees(w, a)
                 if not invitees:
                     continue
                 invited.setdefault(len(invitees), []).append([i, a] + invitees)
-            legal[i, a, c] = True
-            idx[i, a, c, E_STAND] = lay.STAND(a)
-            idx[i, a, c, E_SPEND] = lay.SPEND(a)
-            val[i, a, c, E_SPEND] = CATALOGUE["convene_talks"].cost / bx.inc[i, a]
+            cells.append((i, a))
+    if not cells:
+        return
+    iw, a = np.array(cells).T
+    legal[iw, a, c] = True
+    idx[iw, a, c, E_STAND] = lay.STAND(a)
+    idx[iw, a, c, E_SPEND] = lay.SPEND(a)
+    val[iw, a, c, E_SPEND] = CATALOGUE["convene_talks"].cost / bx.inc[iw, a]
+    if framework:
+        iw, a = np.array(framework).T
+        val[iw, a, c, E_STAND] = CONVENER_BONUS * np.array(urgency)
     for n, cases in invited.items():  # their mean trust, summed row by row as one world sums it
         case = np.array(cases)
         iw, a = case[:, 0], case[:, 1]
@@ -736,9 +762,9 @@ def choose_many(scored: list[Scored], slots: SlotLayout, temperature: np.ndarray
     if not scored:
         return []
     A, W = scored[0].utility.shape
-    shocks = np.array([rng.gumbel(size=(A, W)) for rng in rngs])  # (n, A, W)
-    util = _stack([sc.utility for sc in scored])
-    noisy = util + temperature[:, None] * shocks
+    noisy = np.array([rng.gumbel(size=(A, W)) for rng in rngs])  # (n, A, W) the shocks
+    noisy *= temperature[:, None]
+    noisy += _stack([sc.utility for sc in scored])  # utility + temperature * shock
     nm = slots.n_military
     out = np.empty((len(scored), A, 2), dtype=np.intp)
     out[:, :, 0] = noisy[:, :, :nm].argmax(2)

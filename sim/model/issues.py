@@ -127,14 +127,19 @@ def capability(w: World) -> np.ndarray:
     return w.ground.sum(1) + p["air_weight"] * w.air + 0.5 * econ + 0.5 * dipl
 
 
-def capabilities(ws: list[World]) -> np.ndarray:
-    """(W, A) capability of several worlds of one scenario, each row as capability gives it."""
+def capabilities(ws: list[World], ground: np.ndarray | None = None, air: np.ndarray | None = None,
+                 sanctions: np.ndarray | None = None) -> np.ndarray:
+    """(W, A) capability of several worlds of one scenario, each row as capability gives it;
+    ground, air and sanctions: the worlds' stacked arrays, if at hand (all three or none)."""
     s = ws[0].s
     p = s.params
-    econ = s.caps[:, 2] * (1 - p["sanctions_bite"] * np.array([w.sanctions for w in ws]))
+    if ground is None:
+        ground = np.array([w.ground for w in ws])
+        air = np.array([w.air for w in ws])
+        sanctions = np.array([w.sanctions for w in ws])
+    econ = s.caps[:, 2] * (1 - p["sanctions_bite"] * sanctions)
     dipl = s.caps[:, 3] * (0.5 + np.array([w.standing for w in ws]))
-    ground = np.array([w.ground for w in ws]).sum(2)
-    return ground + p["air_weight"] * np.array([w.air for w in ws]) + 0.5 * econ + 0.5 * dipl
+    return ground.sum(2) + p["air_weight"] * air + 0.5 * econ + 0.5 * dipl
 
 
 def init_positions(w: World, table: IssueTable) -> None:

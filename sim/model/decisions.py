@@ -57,11 +57,17 @@ def defence_of(w: World, defenders: np.ndarray, z: int) -> float:
     """defence(w, friend)[z] for zone z alone, given its (A,) defenders: the same sums, term
     by term in actor order as numpy adds a column."""
     p = w.s.params
-    holder = int(w.control[z])
+    holder = w.control.item(z)
+    col, flying = w.ground[:, z].tolist(), w.air.tolist()
     ground = air = 0.0
-    for a, (d, g, f) in enumerate(zip(defenders.tolist(), w.ground[:, z].tolist(), w.air.tolist())):
-        ground += float(d) * g
-        air += float(d and (g > 0 or a == holder)) * f
+    for a, d in enumerate(defenders.tolist()):
+        g, f = col[a], flying[a]
+        if d:  # a non-defender's terms are 0.0 * x (nan for an infinite x)
+            ground += g
+            air += f if g > 0 or a == holder else 0.0 * f
+        else:
+            ground += 0.0 * g
+            air += 0.0 * f
     return p["defender_bonus"] * (ground + 0.3) + 0.5 * p["air_weight"] * air
 
 
@@ -120,13 +126,30 @@ class Scored:
     trade_values: dict  # trade index -> sim.model.trades.Valuation, for the trades open now
 
 
+class _Row:
+    """A Context's row of the _Batch quantity of the same name, taken on first use and then
+    kept by the Context (in its __dict__, which comes before this descriptor)."""
+
+    __slots__ = ("name",)
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, cx: "Context | None", owner=None):
+        if cx is None:
+            return self
+        row = cx.__dict__[self.name] = getattr(cx._batch, self.name)[cx._i]
+        return row
+
+
 class Context:
     """Per-turn quantities shared by scoring, responses and explanations: one world's rows of
     a _Batch, each made on first use (Context(w, lay) makes a batch of one)."""
 
-    _ROWS = ("att", "side_air", "exp_air", "defends", "def_ground", "dfn", "zag", "n_zones", "guar_force",
-             "in_agreement", "party", "guarantor", "p_att", "threat_side", "threat", "support", "S", "patrons",
-             "share", "is_patron", "inc", "restraint")
+    att, side_air, exp_air, defends, def_ground, dfn = _Row(), _Row(), _Row(), _Row(), _Row(), _Row()
+    zag, n_zones, guar_force, in_agreement, party, guarantor = _Row(), _Row(), _Row(), _Row(), _Row(), _Row()
+    p_att, threat_side, threat, support, S, patrons = _Row(), _Row(), _Row(), _Row(), _Row(), _Row()
+    share, is_patron, inc, restraint = _Row(), _Row(), _Row(), _Row()
 
     def __init__(self, w: World, lay: Layout, plan: "_Plan | None" = None, batch: "_Batch | None" = None,
                  i: int = 0):
@@ -139,13 +162,6 @@ class Context:
         self.friend = batch.plan.friend
         self.friends_of = batch.plan.friends_of
         self._batch, self._i = batch, i
-
-    def __getattr__(self, name: str):
-        if name not in Context._ROWS:
-            raise AttributeError(name)
-        row = getattr(self._batch, name)[self._i]
-        setattr(self, name, row)
-        return row
 
 
 def _stack(arrays: list) -> np.ndarray:
@@ -669,7 +685,8 @@ class _Lists:
     def __init__(self, s: Static):
         self.excluded = s.excluded.tolist()
         self.neighbours = [np.flatnonzero(row).tolist() for row in s.adjacent]
-        ff = s.fights_for.tolist()
+        self.around = [[z] + near for z, near in enumerate(self.neighbours)]  # a zone and those next to it
+        self.fights_for = ff = s.fights_for.tolist()
         self.members = [[x for x in range(s.A) if ff[x] == b] for b in range(s.A)]  # member[b] listed
         self.can_guarantee = (s.caps[:, 3] >= 4).tolist()
         self.powers = list(s.powers)
@@ -687,21 +704,21 @@ def _ceasefire_parties(w: World, cx: Context, z: int) -> list[int]:
     out = {w.control.item(z)}
     side = cx.threat_side.item(z)
     if side >= 0:
-        near = ls.neighbours[z]
+        cells = ls.around[z]
         ground = w.ground
-        rows = ground.tolist()
         for x in ls.members[side]:
-            row = rows[x]
-            terms = [row[z]] + [row[y] for y in near]
-            if all([t >= 0 for t in terms]):  # no negatives (nor nan): some force there or next door
-                there = any([t > 0 for t in terms])
+            row = ground[x].tolist()
+            terms = [row[y] for y in cells]
+            total = sum(terms)
+            if total == total and min(terms) >= 0:  # no nan, no negatives: some force there or next door
+                there = total > 0
             else:  # as numpy has it
                 there = ground[x, z] + ground[x] @ s.adjacent[z] > 0
             if there:
                 out.add(x)
         out.add(side)
     excluded = ls.excluded
-    return sorted(x for x in out if not excluded[x])
+    return sorted([x for x in out if not excluded[x]])
 
 
 def proposal_guarantors(w: World, proposer: int, kind: str, parties: list[int]) -> tuple[int, ...]:
@@ -731,11 +748,11 @@ def _most_threatened(w: World, cx: Context) -> np.ndarray:
 def _most_threatened_of(w: World, cx: Context, a: int) -> int:
     """_most_threatened(w, cx)[a], on Python floats: the first zone of the largest positive
     threat x value among those a defends, -1 if none."""
-    risk = (cx.threat * w.s.value).tolist()
-    if any(r != r for r in risk):  # a nan: as numpy has it
-        return int(_most_threatened(w, cx)[a])
     best, out = 0.0, -1
-    for z, (d, r) in enumerate(zip(cx.defends[a].tolist(), risk)):
+    for z, (d, t, v) in enumerate(zip(cx.defends[a].tolist(), cx.threat.tolist(), _lists(w.s).value)):
+        r = t * v
+        if r != r:  # a nan: as numpy has it
+            return int(_most_threatened(w, cx)[a])
         if d and r > best:
             best, out = r, z
     return out

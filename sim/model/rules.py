@@ -34,6 +34,7 @@ class Compiled:
     slots: dec.SlotLayout
     measures: np.ndarray  # (K, M) each bargaining issue's status quo over the metric vector
     by_actor: tuple[dec.ActorTerms, ...]  # each actor's terms, for the breakdowns of the record
+    g_rows: list[list[float]]  # G as Python lists, for the rules that read a few entries of it
 
     @staticmethod
     def of(w: World) -> "Compiled":
@@ -41,7 +42,7 @@ class Compiled:
         lay = Layout(s.A, s.Z, s.issues.K)
         terms, G = compile_terms(s, lay)
         return Compiled(lay, terms, G, dec.SlotLayout(s.A, s.Z, len(s.trades)), measure_rows(s, lay),
-                        tuple(dec.ActorTerms(terms, a) for a in range(s.A)))
+                        tuple(dec.ActorTerms(terms, a) for a in range(s.A)), G.tolist())
 
 
 # --- events -------------------------------------------------------------------------------
@@ -158,12 +159,13 @@ def fire_events(w: World, out: list | None) -> None:
 
 def _upkeep_start(w: World) -> None:
     p = w.s.params
-    w.spent[:] = 0
-    w.lost[:] = 0
+    w.spent.fill(0.0)
+    w.lost.fill(0.0)
     w.support *= p["support_decay"]
     w.grievance *= 0.5
     # agreements past their end are dropped from the state (they are in the record)
-    w.agreements = tuple(a for a in w.agreements if a.active(w.turn))
+    turn = w.turn
+    w.agreements = tuple([a for a in w.agreements if a.active(turn)])
 
 
 # --- answers to proposals -----------------------------------------------------------------
@@ -172,8 +174,8 @@ def _upkeep_start(w: World) -> None:
 def _answer_proposals(w: World, c: Compiled, cx: dec.Context, rng, answers, outcomes) -> list:
     """Each addressee of last month's proposals accepts or rejects; agreements form."""
     s = w.s
-    p = s.params
     lay = c.lay
+    reject = s.params["reject_standing"]
     recs = []
     still_pending = []
     counters: list[Proposal] = []
@@ -187,17 +189,18 @@ def _answer_proposals(w: World, c: Compiled, cx: dec.Context, rng, answers, outc
         verdicts = []
         for r, (acc_idx, acc_val) in zip(pr.addressees, _acceptance_effects(w, c, cx, pr)):
             # G[r, idx] @ val: numpy adds a few products in order
+            g = c.g_rows[r]
             u_acc = 0.0
             for i, v in zip(acc_idx, acc_val):
-                u_acc += c.G.item(r, i) * v
-            u_rej = 0.0 + c.G.item(r, lay.STAND(r)) * -p["reject_standing"]
+                u_acc += g[i] * v
+            u_rej = 0.0 + g[lay.STAND(r)] * -reject
             t = s.temperature.item(r)
             shock0, shock1 = rng.gumbel(size=2).tolist()
             human = answers.get((pr.id, r)) if answers else None
             ok = human if human is not None else bool(u_acc + t * shock0 > u_rej + t * shock1)
             verdicts.append(ok)
             if not ok:
-                w.reputation[r] = max(0.0, w.reputation[r] - p["reject_standing"])
+                w.reputation[r] = max(0.0, w.reputation.item(r) - reject)
             if outcomes is not None:
                 recs.append({
                     "proposal": pr.id, "kind": pr.kind, "actor": s.actor_ids[r],
@@ -221,8 +224,9 @@ def _acceptance_effects(w: World, c: Compiled, cx: dec.Context, pr: Proposal) ->
         idx, val = [], []
         if side >= 0:  # the zone's risk is frozen for as long as it holds
             thr = cx.threat.item(z)
+            horizon = s.params["horizon"]
             idx = [lay.X(z, w.control.item(z)), lay.X(z, side)]
-            val = [s.params["horizon"] * thr, -s.params["horizon"] * thr]
+            val = [horizon * thr, -horizon * thr]
         return [([lay.STAND(r)] + idx, [GUARANTEE_BONUS if r in pr.guarantors else MEMBER_BONUS] + val)
                 for r in pr.addressees]
     excluded = dec._lists(s).excluded
@@ -451,10 +455,10 @@ def _conclude(w: World, c: Compiled, pr: Proposal, verdicts: list[bool], outcome
 def _diplomacy(w: World, c: Compiled, cx: dec.Context, sc: dec.Scored, chosen: np.ndarray, outcomes) -> None:
     s = w.s
     p = s.params
-    slots = c.slots
+    decode = c.slots.decode
     new: list[Proposal] = []
     for a, slot in enumerate(chosen[:, 1].tolist()):
-        action, target = slots.decode(slot)
+        action, target = decode(slot)
         if action == "wait":
             continue
         _pay(w, a, CATALOGUE[action].cost)
@@ -462,23 +466,25 @@ def _diplomacy(w: World, c: Compiled, cx: dec.Context, sc: dec.Scored, chosen: n
             parties = dec._ceasefire_parties(w, cx, target)
             kind = "ceasefire" if action == "propose_ceasefire" else "de_escalation"
             guarantors = dec.proposal_guarantors(w, a, kind, parties)
-            addressees = tuple(sorted((set(parties) | set(guarantors)) - {a}))
+            addressees = tuple(sorted([x for x in (*parties, *guarantors) if x != a]))  # the two never share anyone
             if addressees:
                 new.append(Proposal(f"{kind}-{w.turn}-{s.actor_ids[a]}-{s.zone_ids[target]}", kind, a,
                                     addressees, zone=target, guarantors=guarantors, turn=w.turn))
         elif action == "guarantee":
-            i = int(cx.zag[target])
-            w.agreements = tuple(replace(x, guarantors=x.guarantors + (a,)) if k == i else x
-                                 for k, x in enumerate(w.agreements))
-            obs = min(0.5, w.reserve[a])
+            i = cx.zag.item(target)
+            ag = w.agreements[i]
+            w.agreements = w.agreements[:i] + (replace(ag, guarantors=ag.guarantors + (a,)),) + w.agreements[i + 1:]
+            obs = min(0.5, w.reserve.item(a))
             w.reserve[a] -= obs
             w.ground[a, target] += obs
             _note(outcomes, "guarantee", f"{s.names[a]} becomes a guarantor in {s.zone_names[target]}")
         elif action == "convene_talks":
             fw = next((f for f in w.active_frameworks() if f.convener == a), None)
             if fw is not None:
-                w.frameworks = tuple(replace(f, last_round=w.turn) if f.id == fw.id else f for f in w.frameworks)
-                _note(outcomes, "talks", f"{s.names[a]} holds a round of {fw.name}")
+                w.frameworks = tuple([FrameworkState(f.id, f.name, f.convener, f.members, w.turn, f.source)
+                                      if f.id == fw.id else f for f in w.frameworks])  # its round held now
+                if outcomes is not None:
+                    _note(outcomes, "talks", f"{s.names[a]} holds a round of {fw.name}")
             else:
                 invitees = tuple(dec._talks_invitees(w, a))
                 new.append(Proposal(f"talks-{w.turn}-{s.actor_ids[a]}", "talks", a, invitees,
@@ -487,7 +493,8 @@ def _diplomacy(w: World, c: Compiled, cx: dec.Context, sc: dec.Scored, chosen: n
             w.pressed_until[target] = w.turn + int(p["pressure_duration"]) - 1
             w.pressed_by[target] = a
             w.trust[target, a] = max(-1.0, w.trust[target, a] - 0.05)
-            _note(outcomes, "pressure", f"{s.names[a]} presses {s.names[target]} to respect the agreements")
+            if outcomes is not None:
+                _note(outcomes, "pressure", f"{s.names[a]} presses {s.names[target]} to respect the agreements")
         elif action == "sanctions":
             w.sanctions[target] = min(1.0, w.sanctions[target] + p["sanctions_step"])
             w.trust[target, a] = max(-1.0, w.trust[target, a] - 0.05)
@@ -531,30 +538,32 @@ def _note(outcomes, kind: str, text: str, **extra) -> None:
 def _combat(w: World, c: Compiled, cx: dec.Context, chosen: np.ndarray, rng, outcomes) -> None:
     s = w.s
     p = s.params
-    slots = c.slots
+    decode = c.slots.decode
+    fights_for = dec._lists(s).fights_for
     air_on: dict[tuple[int, int], float] = {}  # (zone, side) -> air committed
     attacks: dict[tuple[int, int], list[int]] = {}  # (zone, side) -> attackers
     for a, slot in enumerate(chosen[:, 0].tolist()):
-        action, z = slots.decode(slot)
+        action, z = decode(slot)
         if action == "hold":
             continue
         _pay(w, a, CATALOGUE[action].cost)
         if action == "reinforce":
-            n = min(p["redeploy"], w.reserve[a])
+            n = min(p["redeploy"], w.reserve.item(a))
             w.reserve[a] -= n
             w.ground[a, z] += n
         elif action == "withdraw":
-            n = min(p["redeploy"], w.ground[a, z])
+            n = min(p["redeploy"], w.ground.item(a, z))
             w.ground[a, z] -= n
             w.reserve[a] += n
         elif action == "air_campaign":
-            side = int(s.fights_for[a])
-            air_on[(z, side)] = air_on.get((z, side), 0.0) + w.air[a]
+            side = fights_for[a]
+            air = w.air.item(a)
+            air_on[(z, side)] = air_on.get((z, side), 0.0) + air
             _check_violation(w, cx, a, z, outcomes)
             # air strikes wear the defenders down whether or not anyone attacks on the ground
-            wear = min(p["air_attrition"] * w.air[a], 0.5)
-            for x in cx.friends_of[w.control[z]]:
-                loss = w.ground[x, z] * wear
+            wear = min(p["air_attrition"] * air, 0.5)
+            for x in cx.friends_of[w.control.item(z)]:
+                loss = w.ground.item(x, z) * wear
                 w.ground[x, z] -= loss
                 w.lost[x] += loss
                 w.casualties[x] += loss
@@ -562,35 +571,35 @@ def _combat(w: World, c: Compiled, cx: dec.Context, chosen: np.ndarray, rng, out
                 _note(outcomes, "air", f"{s.names[a]} strikes {s.zone_names[z]}", actor=s.actor_ids[a],
                       zone=s.zone_ids[z])
         elif action == "ground_offensive":
-            attacks.setdefault((z, int(s.fights_for[a])), []).append(a)
+            attacks.setdefault((z, fights_for[a]), []).append(a)
             _check_violation(w, cx, a, z, outcomes)
     order = list(attacks)
     if len(order) > 1:
-        order = [order[i] for i in rng.permutation(len(order))]
+        order = [order[i] for i in rng.permutation(len(order)).tolist()]
     for (z, side) in order:
         _offensive(w, cx, z, side, attacks[(z, side)], air_on.get((z, side), 0.0), rng, outcomes)
 
 
 def _check_violation(w: World, cx: dec.Context, a: int, z: int, outcomes) -> None:
-    s = w.s
-    p = s.params
-    i = int(cx.zag[z])
+    i = cx.zag.item(z)
     if i < 0:
         return
+    s = w.s
     ag = w.agreements[i]
-    side = int(s.fights_for[a])
     bound = set(ag.parties) | set(ag.guarantors)
-    if a not in bound and side not in bound:
+    if a not in bound and s.fights_for.item(a) not in bound:
         return
+    p = s.params
     w.violations[a] += 1
-    w.reputation[a] = max(0.0, w.reputation[a] - p["violation_standing"])
+    w.reputation[a] = max(0.0, w.reputation.item(a) - p["violation_standing"])
+    trust = w.trust
     for x in bound:
         if x != a:
-            t = w.trust[x, a] - p["violation_trust"]
-            w.trust[x, a] = -1.0 if t <= -1.0 else t  # as np.maximum(-1.0, t)
+            t = trust.item(x, a) - p["violation_trust"]
+            trust[x, a] = -1.0 if t <= -1.0 else t  # as np.maximum(-1.0, t)
     for g in ag.guarantors:
         if g != a:
-            w.reputation[g] = max(0.0, w.reputation[g] - p["guarantor_embarrassment"])
+            w.reputation[g] = max(0.0, w.reputation.item(g) - p["guarantor_embarrassment"])
             w.grievance[a, g] += 1
     if outcomes is not None:
         _note(outcomes, "violation", f"{s.names[a]} violates the {ag.kind.replace('_', '-')} in {s.zone_names[z]}",
@@ -611,22 +620,24 @@ def _offensive(w: World, cx: dec.Context, z: int, side: int, attackers: list[int
     own = [row[z] for row in rows]
     adj = [[row[y] * 0.5 for y in near] for row in rows]  # half of the forces next door join
     # the joining forces in the order numpy sums ground[attackers][:, near]: neighbour by neighbour
-    strength = _sum(own) + _sum([row[k] for k in range(len(near)) for row in adj]) + p["air_weight"] * air
-    pressed = w.pressed_until.tolist()
-    restrained = [x for x in attackers if pressed[x] >= w.turn]
-    if restrained and cx.in_agreement[z]:
-        strength *= 1 - p["pressure_restraint"] * len(restrained) / len(attackers)
-    defenders = cx.friend[:, holder]
-    dfn = dec.defence_of(w, defenders, z)
-    i = cx.zag.item(z)
+    joined = adj[0] if len(adj) == 1 else [row[k] for k in range(len(near)) for row in adj]
+    strength = _sum(own) + _sum(joined) + p["air_weight"] * air
+    i = cx.zag.item(z)  # the agreement over the zone, -1 if none
+    if i >= 0:
+        turn, pressed = w.turn, w.pressed_until
+        restrained = [x for x in attackers if pressed.item(x) >= turn]
+        if restrained:
+            strength *= 1 - p["pressure_restraint"] * len(restrained) / len(attackers)
+    dfn = dec.defence_of(w, cx.friend[:, holder], z)
     if i >= 0:
         ag = w.agreements[i]
         bound = set(ag.parties) | set(ag.guarantors)
         if side in bound or bound.intersection(attackers):
             # guarantors who are neither attacking nor already among the defenders
-            shield = [g for g in ag.guarantors if g not in attackers and s.fights_for[g] != side
-                      and not defenders[g]]
-            dfn += p["guarantor_shield"] * _sum([ground[g, z] for g in shield])
+            defenders = cx.friends_of[holder]
+            shield = [g for g in ag.guarantors if g not in attackers and s.fights_for.item(g) != side
+                      and g not in defenders]
+            dfn += p["guarantor_shield"] * _sum([ground.item(g, z) for g in shield])
     chance = _chance(strength, dfn, p["decisiveness"])
     won = rng.random() < chance
     loss_rate = p["attack_loss"] + (0 if won else p["fail_extra_loss"])
@@ -656,7 +667,8 @@ def _offensive(w: World, cx: dec.Context, z: int, side: int, attackers: list[int
             ground[x, z] += total
         w.control[z] = side
         # a zone taken by force leaves any agreement over it: the agreement failed there
-        w.agreements = tuple(_drop_zone(a, z, w.turn) for a in w.agreements)
+        if any([z in ag.zones for ag in w.agreements]):
+            w.agreements = tuple([_drop_zone(ag, z, w.turn) for ag in w.agreements])
     np.maximum(ground, 0.0, out=ground)
     if outcomes is not None:
         verb = "takes" if won else "fails to take"
@@ -667,16 +679,12 @@ def _offensive(w: World, cx: dec.Context, z: int, side: int, attackers: list[int
                          "text": f"{who} {verb} {s.zone_names[z]} from {s.names[holder]} (chance {chance:.0%})"})
 
 
-
-
 def _chance(att: float, dfn: float, m: float) -> float:
-    """float(dec.csf(att, dfn, m)) for one contest: numpy's maximum and power (which differs
-    from libm's in the last bit) for both sides in one call each, the rest in Python floats."""
-    a, d = np.power(np.maximum([att, dfn], _CSF_FLOOR), m).tolist()
+    """float(dec.csf(att, dfn, m)) for one contest: numpy's power (which differs from libm's
+    in the last bit) for both sides in one call, the rest in Python floats (the floors as
+    np.maximum has them: nan passes, -0.0 becomes 0.0)."""
+    a, d = np.power(np.array([0.0 if att <= 0.0 else att, 1e-9 if dfn <= 1e-9 else dfn]), m).tolist()
     return a / (a + d)
-
-
-_CSF_FLOOR = np.array([0.0, 1e-9])  # dec.csf's floors under the attack and the defence
 
 
 def _drop_zone(ag: AgreementState, z: int, turn: int) -> AgreementState:

@@ -378,22 +378,30 @@ def expected_utility(x, s, p, rr, mu, scale: float, q: float, t: float) -> np.nd
         U_w  = 2 - 4 (0.5 + 0.25 m)^r       (status quo changes for the better / worse)
         U_sq = 2 - 4 (0.5)^r
     """
-    def risk(base):
-        return base if rr is None else base ** rr
-
     x = np.asarray(x, dtype=float)
     gap = np.abs(x[..., :, None] - x[..., None, :])
-    dist = gap / scale
-    u_s = 2.0 - 4.0 * risk(0.5 - 0.5 * dist)
-    u_f = 2.0 - 4.0 * risk(0.5 + 0.5 * dist)
-    u_sq = 2.0 - 4.0 * risk(0.5)
+    return _expected_utility(x, s, p, gap, _stakes(gap / scale, rr), rr, mu, scale, q, t)
+
+
+def _risk(base, rr):
+    return base if rr is None else base ** rr
+
+
+def _stakes(dist, rr) -> tuple:
+    """(U_s, U_f, U_sq) of expected_utility at distances dist, with exponents rr (None: 1)."""
+    return 2.0 - 4.0 * _risk(0.5 - 0.5 * dist, rr), 2.0 - 4.0 * _risk(0.5 + 0.5 * dist, rr), 2.0 - 4.0 * _risk(0.5, rr)
+
+
+def _expected_utility(x, s, p, gap, stakes, rr, mu, scale: float, q: float, t: float) -> np.ndarray:
+    """expected_utility, given gap = |x_a - x_b| and _stakes."""
+    u_s, u_f, u_sq = stakes
     s_b = np.asarray(s)[..., None, :]
     eu = s_b * (p * u_s + (1.0 - p) * u_f) + (1.0 - s_b) * u_s - q * u_sq
     if q < 1.0:  # the "status quo changes" branch only exists when Q < 1
         m = (np.abs(x[..., :, None] - mu) + gap) / scale
         # clip: m can exceed 2 only if mu lies outside the fixed range; keep the base >= 0
-        u_b = 2.0 - 4.0 * risk(np.clip(0.5 - 0.25 * m, 0.0, None))
-        u_w = 2.0 - 4.0 * risk(0.5 + 0.25 * m)
+        u_b = 2.0 - 4.0 * _risk(np.clip(0.5 - 0.25 * m, 0.0, None), rr)
+        u_w = 2.0 - 4.0 * _risk(0.5 + 0.25 * m, rr)
         eu = eu - (1.0 - q) * (t * u_b + (1.0 - t) * u_w)
     return eu
 
@@ -502,8 +510,8 @@ def choose_offers(kind, target, mine, theirs, x, options: BdmOptions) -> np.ndar
     # real offers always rank before non-offers (kind 0 as 4), by kind if it has priority
     keys.append(np.where(has, kind, 4) if options.kind_priority else ~has)
     # lexsort: the last key is primary; it is stable, so ties go to the lower proposer
-    best = np.lexsort(keys, axis=-1)[..., :1]
-    return np.where(np.take_along_axis(has, best, -1), best, -1)[..., 0]
+    best = np.lexsort(keys, axis=-1)[..., 0]
+    return np.where(has.any(-1), best, -1)  # the first in line is an offer if there is any
 
 
 @dataclass(frozen=True)
@@ -544,8 +552,12 @@ def play_rounds(c, x, s, scale: float, options: BdmOptions, n=None) -> Round:
     r, sec = risk_exponents(x, s, w, scale, mu, options, n)
     p = success_probability(x, w, r, scale, options.success_normalisation, n)
     # each side's own risk exponent: the challenger's (own), the target's (seen)
-    own = expected_utility(x, s, p, r[..., :, None], mu, scale, options.q, options.t)
-    seen = expected_utility(x, s, p, r[..., None, :], mu, scale, options.q, options.t)
+    gap = np.abs(x[..., :, None] - x[..., None, :])
+    stakes = _stakes(gap / scale, r[..., :, None])
+    own = _expected_utility(x, s, p, gap, stakes, r[..., :, None], mu, scale, options.q, options.t)
+    # the target's stakes are the challenger's transposed (the distances are symmetric)
+    stakes = tuple(np.swapaxes(u, -1, -2) for u in stakes)
+    seen = _expected_utility(x, s, p, gap, stakes, r[..., None, :], mu, scale, options.q, options.t)
     mine, theirs = own, np.swapaxes(seen, -1, -2)  # for receiver i: E^i(U_ij) and E^i(U_ji)
     kind, target = classify_offers(x, mine, theirs, options.tolerance * scale, _valid(x.shape, n))
     choice = choose_offers(kind, target, mine, theirs, x, options)

@@ -207,8 +207,8 @@ def bargaining_month(w: World, table: IssueTable, record: bool) -> dict | None:
 
 
 def bargaining_months(ws: list[World], table: IssueTable, record: bool) -> list[dict | None]:
-    """bargaining_month for several worlds of one scenario: every world's issues are rows of
-    one sim.bargaining batch (a row plays as it would alone), then one batch of forecasts."""
+    """bargaining_month for several worlds of one scenario: the worlds' issues of each size are
+    the rows of one sim.bargaining batch (a row plays as it would alone), then one batch of forecasts."""
     if table.K == 0:
         return [None] * len(ws)
     s = ws[0].s
@@ -225,20 +225,20 @@ def bargaining_months(ws: list[World], table: IssueTable, record: bool) -> list[
     weight = bdm.row_sums((cap * rows.salience).reshape(-1, N), n.ravel()).reshape(W, K)
     play = (n >= 2) & (weight > 0)  # (W, K) the issues each world bargains over
     out: list[dict | None] = [{} if record else None for _ in ws]
-    if play.any():
-        every = play.ravel()
-        held = _gather_many(rows, committed).reshape(-1, N)[every]
-        rnd = bdm.play_rounds(cap.reshape(-1, N)[every], _gather_many(rows, positions).reshape(-1, N)[every],
-                              np.tile(rows.salience, (W, 1))[every], 1.0, OPTIONS, n.ravel()[every])
-        new_x = np.clip(np.where(np.isfinite(held), held, rnd.positions), 0.0, 1.0)
-        wi, ki = np.nonzero(play)  # the played rows, in batch order
-        mask = rows.mask[ki]
-        positions[np.broadcast_to(wi[:, None], mask.shape)[mask], rows.members[ki][mask],
-                  np.broadcast_to(ki[:, None], mask.shape)[mask]] = new_x[mask]
+    moves = {}  # (world, issue): the offers taken
+    # the issues of each size as one batch of full rows: no work on padding (a row plays as alone)
+    for m in np.unique(rows.n[play.any(0)]).tolist():
+        wi, ki = np.nonzero(play & (rows.n == m))  # the played rows of this size, in batch order
+        cell = (wi[:, None], rows.members[ki, :m], ki[:, None])  # (world, actor, issue) of each (row, seat)
+        rnd = bdm.play_rounds(caps[cell[:2]], positions[cell], rows.salience[ki, :m], 1.0, OPTIONS)
+        held = committed[cell]
+        positions[cell] = np.clip(np.where(np.isfinite(held), held, rnd.positions), 0.0, 1.0)
         if record:
             for b, (j, k) in enumerate(zip(wi.tolist(), ki.tolist())):
-                names = [s.actor_ids[i] for i in rows.members[k, :rows.n[k]]]
-                out[j][table.ids[k]] = {"moves": rnd.offers(b, names, accepted_only=True)}
+                names = [s.actor_ids[i] for i in rows.members[k, :m]]
+                moves[j, k] = rnd.offers(b, names, accepted_only=True)
+    for j, k in sorted(moves):  # each world's issues in order
+        out[j][table.ids[k]] = {"moves": moves[j, k]}
     for w, x in zip(ws, positions):  # a view of its row each
         w.positions = x
     _forecasts(ws, table, positions, caps)

@@ -29,10 +29,13 @@ N_PATRONS = 3  # leverage entries per candidate (the regime's three main patrons
 E_GAIN, E_LOSS, E_SPEND, E_CAS, E_STAND, E_PRES, E_LEV, E_MISC, E_FIT = 0, 1, 2, 3, 4, 5, 6, 9, 10
 
 
+CSF_FLOORS = (0.0, 1e-9)  # the least attack and defence a contest counts (no defence still resists)
+
+
 def csf(att: np.ndarray, dfn: np.ndarray, m: float) -> np.ndarray:
     """Contest success function: the chance that attacker strength att beats dfn."""
-    a = np.power(np.maximum(att, 0.0), m)
-    d = np.power(np.maximum(dfn, 1e-9), m)
+    a = np.power(np.maximum(att, CSF_FLOORS[0]), m)
+    d = np.power(np.maximum(dfn, CSF_FLOORS[1]), m)
     return a / (a + d)
 
 

@@ -622,14 +622,13 @@ def _offensive(w: World, cx: dec.Context, z: int, side: int, attackers: list[int
     # the joining forces in the order numpy sums ground[attackers][:, near]: neighbour by neighbour
     joined = adj[0] if len(adj) == 1 else [row[k] for k in range(len(near)) for row in adj]
     strength = _sum(own) + _sum(joined) + p["air_weight"] * air
+    dfn = dec.defence_of(w, cx.friend[:, holder], z)
     i = cx.zag.item(z)  # the agreement over the zone, -1 if none
     if i >= 0:
         turn, pressed = w.turn, w.pressed_until
         restrained = [x for x in attackers if pressed.item(x) >= turn]
         if restrained:
             strength *= 1 - p["pressure_restraint"] * len(restrained) / len(attackers)
-    dfn = dec.defence_of(w, cx.friend[:, holder], z)
-    if i >= 0:
         ag = w.agreements[i]
         bound = set(ag.parties) | set(ag.guarantors)
         if side in bound or bound.intersection(attackers):
@@ -683,7 +682,8 @@ def _chance(att: float, dfn: float, m: float) -> float:
     """float(dec.csf(att, dfn, m)) for one contest: numpy's power (which differs from libm's
     in the last bit) for both sides in one call, the rest in Python floats (the floors as
     np.maximum has them: nan passes, -0.0 becomes 0.0)."""
-    a, d = np.power(np.array([0.0 if att <= 0.0 else att, 1e-9 if dfn <= 1e-9 else dfn]), m).tolist()
+    lo_att, lo_dfn = dec.CSF_FLOORS
+    a, d = np.power(np.array([lo_att if att <= lo_att else att, lo_dfn if dfn <= lo_dfn else dfn]), m).tolist()
     return a / (a + d)
 
 

@@ -453,7 +453,7 @@ class GameScene(Scene):
         k = event.key
         mod = event.mod
         plain = not (mod & (pygame.KMOD_CTRL | pygame.KMOD_ALT))
-        if k in CONTROL_KEYS and (plain or CONTROL_KEYS[k] not in ("answer",)):
+        if k in CONTROL_KEYS and (plain or CONTROL_KEYS[k] != "answer"):
             self.control(CONTROL_KEYS[k])
         elif k == pygame.K_HOME:
             self.rewind(to_start=True)

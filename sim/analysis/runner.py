@@ -30,8 +30,7 @@ import pyarrow as pa
 from sim.analysis.outcomes import Layout
 from sim.analysis.seeds import run_seed
 from sim.analysis.variation import Variants
-from sim.model.turn import play_turns
-from sim.model.model import ArbiterModel
+from sim.model.turn import opening_world, play_turns
 from sim.model.rules import Compiled
 from sim.model.state import World, build_world
 from sim.scenario import LoadedScenario
@@ -95,8 +94,7 @@ class WorkerState:
     def opening(self, key, loaded: LoadedScenario) -> tuple[World, Compiled]:
         hit = self.openings.get(key)
         if hit is None:
-            m = ArbiterModel(scenario=loaded, seed=0, turns=self.spec.turns, record=False)
-            hit = self.openings[key] = (m.world, m.compiled)
+            hit = self.openings[key] = opening_world(loaded.scenario)
             while len(self.openings) > 64:
                 self.openings.popitem(last=False)
         return hit
@@ -188,7 +186,7 @@ def play_side_by_side(layout: Layout, opening: World, compiled: Compiled, ks: li
                       seeds: np.ndarray, judged: np.ndarray, buf, end: int) -> list[tuple[int, Exception | None]]:
     """Play the runs ``ks`` (positions in a chunk whose first run is ``start``) side by side
     from copies of ``opening`` to turn ``end``, run k with generator ``seeds[k]`` (as
-    ArbiterModel(seed=...) seeds it) and the objective verdicts ``judged`` so far. Run k's
+    the game's model seeds it) and the objective verdicts ``judged`` so far. Run k's
     months go to rows ``k * span ...`` of ``buf`` (span: the months from the opening's to
     ``end``). Returns each run with the exception it raised, or None.
 

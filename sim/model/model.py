@@ -11,11 +11,9 @@ import sim
 from sim.model import decisions as dec
 from sim.model import objectives
 from sim.model.agents import ActorAgent
-from sim.model.influence import compute_influence
-from sim.model.issues import init_positions
-from sim.model.rules import Compiled, snapshot_figures
-from sim.model.turn import play_turn
-from sim.model.state import World, build_world
+from sim.model.rules import snapshot_figures
+from sim.model.turn import opening_world, play_turn
+from sim.model.state import World
 from sim.scenario import LoadedScenario, load_scenario
 
 
@@ -61,10 +59,7 @@ class ArbiterModel(mesa.Model):
         self.overrides = list(overrides or [])
         self.turns = turns if turns is not None else self.scenario.turns
         self.record = record
-        self.world = build_world(self.scenario)
-        compute_influence(self.world)
-        init_positions(self.world, self.world.s.issues)
-        self.compiled = Compiled.of(self.world)
+        self.world, self.compiled = opening_world(self.scenario)
         self.actors = [ActorAgent(self, index=i, actor_id=a) for i, a in enumerate(self.world.s.actor_ids)]
         # mesa numbers agents in a class-level dict keyed by the model, which would keep every
         # model ever made (and its world) alive; all our agents exist now, so drop the entry

@@ -16,9 +16,20 @@ import numpy as np
 
 from sim.model import decisions as dec
 from sim.model import rules
-from sim.model.influence import compute_influences, metric_vector
-from sim.model.issues import bargaining_months, issues_record, refresh_forecasts
-from sim.model.state import World
+from sim.model.influence import compute_influence, compute_influences, metric_vector
+from sim.model.issues import bargaining_months, init_positions, issues_record, refresh_forecasts
+from sim.model.state import World, build_world
+from sim.scenario.schema import Scenario
+
+
+def opening_world(scn: Scenario) -> tuple[World, rules.Compiled]:
+    """A scenario's world before its first month, and its compiled rules (no draw is made
+    before the first month). The game's model and the batch workers both start here; the
+    workers so without importing mesa."""
+    w = build_world(scn)
+    compute_influence(w)
+    init_positions(w, w.s.issues)
+    return w, rules.Compiled.of(w)
 
 
 def play_turn(w: World, c: rules.Compiled, rng: np.random.Generator, *, record: bool = True,

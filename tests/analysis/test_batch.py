@@ -108,6 +108,28 @@ def test_interrupted_batch_keeps_finished_runs_and_resume_finishes_it(small_batc
     assert not (tmp_path / "cut" / "parts").exists()
 
 
+def test_resume_reads_the_parquet_parts_an_older_version_left(small_batch, tmp_path, monkeypatch):
+    """Parts were Parquet files before they were Arrow: such a batch still resumes, whole."""
+    import pyarrow as pa
+
+    full = small_batch("full", runs=8, turns=2, seed=4)
+    p = plan("astana_2017", 8, seed=4, turns=2)
+    monkeypatch.setenv(INTERRUPT_ENV, "1")
+    with pytest.raises(Interrupted):
+        execute(p, tmp_path / "old", chunk=3, progress=False, report=False)
+    monkeypatch.delenv(INTERRUPT_ENV)
+    parts = sorted((tmp_path / "old" / "parts").glob("*.arrow"))
+    assert parts
+    for f in parts:
+        with pa.OSFile(str(f), "rb") as src:
+            pq.write_table(pa.ipc.open_file(src).read_all(), f.with_suffix(".parquet"))
+        f.unlink()
+    done = execute(p, tmp_path / "old", resume=True, chunk=3, progress=False, report=False)
+    assert done.complete and done.manifest["runs_done"] == 8
+    pd.testing.assert_frame_equal(done.runs, full.runs)
+    pd.testing.assert_frame_equal(done.turns, full.turns)
+
+
 def test_resume_refuses_a_different_batch(small_batch, tmp_path, monkeypatch):
     p = plan("astana_2017", 6, seed=1, turns=2)
     monkeypatch.setenv(INTERRUPT_ENV, "1")

@@ -197,22 +197,34 @@ def row_sums(a: np.ndarray, n=None) -> np.ndarray:
     return out
 
 
+def _to_front(a: np.ndarray, k: int) -> np.ndarray:
+    """a with its last k axes moved to the front, in order (np.moveaxis, without its overhead)."""
+    n = a.ndim
+    return a.transpose(tuple(range(n - k, n)) + tuple(range(n - k)))
+
+
+def _to_back(a: np.ndarray, k: int) -> np.ndarray:
+    """a with its first k axes moved to the back, in order."""
+    return a.transpose(tuple(range(k, a.ndim)) + tuple(range(k)))
+
+
 def _votes(w, d) -> np.ndarray:
     """v[k, a, b, ...] = w[..., k] (d[..., k, b] - d[..., k, a]): voter k's weighted vote for
     a over b, with the batch axes last, so that numpy runs its loops along the batch rather
     than along the few actors. A sum over the voters (axis 0, the outermost) adds one voter
     after another: the same numbers in the same order as over axis -3 of the batch-first layout."""
     w = np.asarray(w, dtype=float)
-    dk = np.ascontiguousarray(np.moveaxis(d, (-2, -1), (0, 1)))  # (k, a, ...)
+    dk = np.ascontiguousarray(_to_front(d, 2))  # (k, a, ...)
     v = dk[:, None] - dk[:, :, None]
-    wk = np.moveaxis(w, -1, 0)  # (k, ...): its batch axes aligned with the last of v's
+    # (k, ...): its batch axes aligned with the last of v's; contiguous, for numpy's fast loops
+    wk = np.ascontiguousarray(_to_front(w, 1))
     v *= wk.reshape((len(wk), 1, 1) + (1,) * (v.ndim - 2 - wk.ndim) + wk.shape[1:])
     return v
 
 
 def _batch_first(a: np.ndarray) -> np.ndarray:
     """An (A, A, ...) array as a C-ordered (..., A, A) one."""
-    return np.ascontiguousarray(np.moveaxis(a, (0, 1), (-2, -1)))
+    return np.ascontiguousarray(_to_back(a, 2))
 
 
 @functools.lru_cache(maxsize=256)
@@ -235,7 +247,7 @@ def _block_sums(a: np.ndarray, n) -> np.ndarray:
     the order numpy sums the row's (..., N, N, N) block alone (a contiguous row of a table
     is summed as the same numbers alone would be)."""
     if n is None:
-        return np.ascontiguousarray(np.moveaxis(a, (0, 1, 2), (-3, -2, -1))).sum(axis=(-3, -2, -1))
+        return np.ascontiguousarray(_to_back(a, 3)).sum(axis=(-3, -2, -1))
     n = tuple(np.asarray(n).tolist())
     flat = a.reshape(-1)
     out = np.empty(len(n))
@@ -269,8 +281,20 @@ def vote_matrix(capability, position, salience, scale=1.0) -> np.ndarray:
 
 def _vote_totals(w, x, scale) -> np.ndarray:
     """vote_matrix laid out [a, b, ...] (batch axes last), from the weights w = c s."""
-    d = np.abs(x[..., :, None] - x[..., None, :]) / scale  # d[..., k, a]
-    return _votes(w, d).sum(0)
+    # d[k, a, ...] = |x_k - x_a| / scale, laid out batch-last from the start
+    xk = _to_front(x, 1)
+    scale = np.asarray(scale)
+    dk = np.abs(xk[:, None] - xk[None]) / (scale[..., 0, 0] if scale.ndim else scale)
+    wk = np.ascontiguousarray(_to_front(np.asarray(w, dtype=float), 1))  # (k, ...)
+    # the sum of _votes over the voters, one voter's (a, b, ...) votes after another from 0
+    # as numpy sums them, without the (k, a, b, ...) array
+    total = np.zeros(dk.shape[1:2] + dk.shape[1:])
+    vote = np.empty_like(total)
+    for dj, wj in zip(dk, wk):
+        np.subtract(dj[None], dj[:, None], out=vote)
+        vote *= wj
+        total += vote
+    return total
 
 
 def median_position(capability, position, salience, options: BdmOptions = BdmOptions()) -> float:
@@ -305,30 +329,32 @@ def medians(capability, position, salience, options: BdmOptions = BdmOptions(),
         hi = x.max(-1) if valid is None else np.where(valid, x, -np.inf).max(-1)
         lo = x.min(-1) if valid is None else np.where(valid, x, np.inf).min(-1)
         scale = np.where(hi - lo != 0, hi - lo, 1.0)[:, None, None]
-    # vote_matrix, and the same batch-last, where each position's smallest vote is taken along the batch
+    # vote_matrix laid out batch-last: each position's votes are summed and minimised along the batch
     tally = _vote_totals(w, x, scale)  # tally[a, b, ...]
-    votes = _batch_first(tally)
     # Float noise in a sum of n terms of size <= w.sum(): anything below this is a tie.
     eps = 1e-12 * count * np.maximum(row_sums(np.abs(w), n), 1e-300)
+    if x.shape[-1] < 8:  # numpy adds fewer than eight terms one by one: over b here as along a row
+        margin = (tally if valid is None else np.where(valid.T[None], tally, 0.0)).sum(1).T
+    else:
+        votes = _batch_first(tally)
+        margin = row_sums(votes if valid is None else np.where(valid[:, None, :], votes, 0.0), n)
     if valid is None:
         valid = np.ones(x.shape, bool)
-        margin, worst = votes.sum(-1), np.moveaxis(tally.min(1), 0, -1)
+        worst = tally.min(1).T
     else:
-        margin = row_sums(np.where(valid[:, None, :], votes, 0.0), n)
         worst = np.where(valid.T[None], tally, np.inf).min(1).T
     winners = valid & (worst >= -eps[:, None])
     cands = np.where(winners.any(-1, keepdims=True), winners, valid)
     top = np.where(cands, margin, -np.inf).max(-1)
     cands &= margin >= (top - eps * count)[:, None]
     total = row_sums(w, n)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = row_sums(w * x, n) / total
+    weighted = total > 0
+    mean = np.divide(row_sums(w * x, n), total, out=np.full(total.shape, np.nan), where=weighted)
     gap = np.abs(x - mean[:, None])
     near = cands & (gap == np.where(cands, gap, np.inf).min(-1, keepdims=True))
     lowest = near & (x == np.where(near, x, np.inf).min(-1, keepdims=True))
     med = x[np.arange(len(x)), lowest.argmax(-1)]  # the first such actor's
-    weighted = total > 0
-    return np.where(weighted, med, np.nan), np.where(weighted, mean, np.nan)
+    return np.where(weighted, med, np.nan), mean
 
 
 # ---------------------------------------------------------------------------------------
@@ -347,21 +373,25 @@ def success_probability(x, w, r, scale: float, normalisation: str = "global", n=
     contest.
     """
     x = np.asarray(x, dtype=float)
-    d = np.abs(x[..., :, None] - x[..., None, :]) / scale
-    if r is not None:
-        d = d ** np.asarray(r)[..., :, None]
+    gap = np.abs(x[..., :, None] - x[..., None, :])
+    return _success_probability(gap, gap / scale, w, r, normalisation, n)
+
+
+def _success_probability(gap, dist, w, r, normalisation: str, n) -> np.ndarray:
+    """success_probability, given gap = |x_a - x_b| and dist = gap / scale."""
+    d = dist if r is None else dist ** np.asarray(r)[..., :, None]
     v = _votes(w, d)  # v[k, a, b, ...]
     if normalisation == "net":
-        support = _batch_first(np.clip(v.sum(0), 0.0, None))
+        support = _batch_first(np.maximum(v.sum(0), 0.0))  # np.clip(., 0, None), without its wrappers
     else:
-        support = _batch_first(np.clip(v, 0.0, None).sum(0))
+        support = _batch_first(np.maximum(v, 0.0).sum(0))
     v = np.abs(v, out=v)
     if normalisation == "global":
         denom = _block_sums(v, n)[..., None, None]
     else:
         denom = _batch_first(v.sum(0))
-    p = np.divide(support, denom, out=np.zeros_like(support), where=denom > 0)
-    return np.where(x[..., :, None] == x[..., None, :], 0.0, p)
+    # 0 also where the positions coincide (gap 0: the positions are finite)
+    return np.divide(support, denom, out=np.zeros(support.shape), where=(denom > 0) & (gap != 0.0))
 
 
 def expected_utility(x, s, p, rr, mu, scale: float, q: float, t: float) -> np.ndarray:
@@ -389,7 +419,8 @@ def _risk(base, rr):
 
 def _stakes(dist, rr) -> tuple:
     """(U_s, U_f, U_sq) of expected_utility at distances dist, with exponents rr (None: 1)."""
-    return 2.0 - 4.0 * _risk(0.5 - 0.5 * dist, rr), 2.0 - 4.0 * _risk(0.5 + 0.5 * dist, rr), 2.0 - 4.0 * _risk(0.5, rr)
+    half = 0.5 * dist
+    return 2.0 - 4.0 * _risk(0.5 - half, rr), 2.0 - 4.0 * _risk(0.5 + half, rr), 2.0 - 4.0 * _risk(0.5, rr)
 
 
 def _expected_utility(x, s, p, gap, stakes, rr, mu, scale: float, q: float, t: float) -> np.ndarray:
@@ -406,14 +437,28 @@ def _expected_utility(x, s, p, gap, stakes, rr, mu, scale: float, q: float, t: f
     return eu
 
 
+@functools.lru_cache(maxsize=64)
+def _others(N: int) -> np.ndarray:
+    """(N, N) 1 off the diagonal, 0 on it (read-only: shared)."""
+    out = 1.0 - np.eye(N)
+    out.flags.writeable = False
+    return out
+
+
 def security_levels(x, s, w, scale: float, mu, options: BdmOptions, n=None) -> np.ndarray:
     """Security (danger) level of each actor i: sum over j != i of E^j(U_ji), the others'
     expected utilities of challenging i, computed with every risk exponent set to 1 (Scholz
     et al.'s step "let r_i = 1"). Larger means more threatened."""
     x = np.asarray(x, dtype=float)
-    p = success_probability(x, w, None, scale, options.success_normalisation, n)
-    eu = expected_utility(x, s, p, None, mu, scale, options.q, options.t)
-    others = 1.0 - np.eye(x.shape[-1])
+    gap = np.abs(x[..., :, None] - x[..., None, :])
+    return _security_levels(x, s, w, gap, gap / scale, scale, mu, options, n)
+
+
+def _security_levels(x, s, w, gap, dist, scale: float, mu, options: BdmOptions, n) -> np.ndarray:
+    """security_levels, given gap = |x_a - x_b| and dist = gap / scale."""
+    p = _success_probability(gap, dist, w, None, options.success_normalisation, n)
+    eu = _expected_utility(x, s, p, gap, _stakes(dist, None), None, mu, scale, options.q, options.t)
+    others = _others(x.shape[-1])
     if n is not None:
         others = others * _valid(x.shape, n)[:, :, None]  # padding challenges nobody
     return (eu * others).sum(axis=-2)  # column i: everybody's utility of challenging i
@@ -426,7 +471,13 @@ def risk_exponents(x, s, w, scale: float, mu, options: BdmOptions,
     (the most threatened actor: risk averse) to 2 (the least threatened: risk acceptant);
     if every S is equal, R = 0 and r = 1."""
     x = np.asarray(x, dtype=float)
-    sec = security_levels(x, s, w, scale, mu, options, n)
+    gap = np.abs(x[..., :, None] - x[..., None, :])
+    return _risk_exponents(x, s, w, gap, gap / scale, scale, mu, options, n)
+
+
+def _risk_exponents(x, s, w, gap, dist, scale: float, mu, options: BdmOptions, n) -> tuple[np.ndarray, np.ndarray]:
+    """risk_exponents, given gap = |x_a - x_b| and dist = gap / scale."""
+    sec = _security_levels(x, s, w, gap, dist, scale, mu, options, n)
     if options.risk_reference == "actors":
         valid = _valid(sec.shape, n)
         hi = (sec if valid is None else np.where(valid, sec, -np.inf)).max(-1, keepdims=True)
@@ -440,10 +491,11 @@ def risk_exponents(x, s, w, scale: float, mu, options: BdmOptions,
             hi[b, :k], lo[b, :k] = _security_range_over_positions(
                 x[b, :k], s[b, :k], w[b, :k], scale, None if mu is None else mu[b], options)
     span = hi - lo
-    big_r = np.divide(2.0 * sec - hi - lo, span, out=np.zeros_like(sec),
+    big_r = np.divide(2.0 * sec - hi - lo, span, out=np.zeros(sec.shape),
                       where=np.abs(span) > 1e-12)
     big_r = np.clip(big_r, -1.0, 1.0)  # float noise only: S lies within [S_min, S_max]
-    return (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0), sec
+    third = big_r / 3.0
+    return (1.0 - third) / (1.0 + third), sec
 
 
 def _security_range_over_positions(x, s, w, scale, mu, options):
@@ -476,17 +528,22 @@ def classify_offers(x, mine, theirs, tol: float, valid=None) -> tuple[np.ndarray
     Anything else leaves i where it is (i would prevail, or both prefer the status quo).
     Leading batch axes are allowed; valid (like x) leaves out padding.
     """
-    a, b = mine, theirs
-    differs = np.abs(x[..., :, None] - x[..., None, :]) > tol
+    diff = x[..., :, None] - x[..., None, :]
+    return _classify_offers(x, diff, np.abs(diff), mine, theirs, tol, valid)
+
+
+def _classify_offers(x, diff, gap, a, b, tol: float, valid) -> tuple[np.ndarray, np.ndarray]:
+    """classify_offers, given diff = x_i - x_j, gap = |diff|, a = mine and b = theirs."""
+    differs = gap > tol
     if valid is not None:
         differs &= valid[..., :, None] & valid[..., None, :]
     conflict = differs & (a > 0) & (b > a)
     weaker = differs & (b > 0) & (a < 0)
-    compromise = weaker & (b > -a)
-    capitulation = weaker & ~compromise
-    kind = conflict * 1 + compromise * 2 + capitulation * 3  # the three never overlap
-    step = np.divide(-a, b, out=np.ones_like(a), where=compromise)
-    target = x[..., :, None] + (x[..., None, :] - x[..., :, None]) * step
+    minus_a = -a
+    compromise = weaker & (b > minus_a)
+    kind = conflict + weaker * (3 - compromise)  # 1, 2, 3 (the weaker's other case): never overlapping
+    step = np.divide(minus_a, b, out=np.ones_like(a), where=compromise)
+    target = x[..., :, None] - diff * step  # x_i + (x_j - x_i) step, to the bit
     return kind, target
 
 
@@ -549,17 +606,19 @@ def play_rounds(c, x, s, scale: float, options: BdmOptions, n=None) -> Round:
     c, x, s = (np.asarray(a, dtype=float) for a in (c, x, s))
     w = c * s
     mu = medians(c, x, s, options, n)[0][:, None, None] if options.q < 1.0 else None
-    r, sec = risk_exponents(x, s, w, scale, mu, options, n)
-    p = success_probability(x, w, r, scale, options.success_normalisation, n)
+    diff = x[..., :, None] - x[..., None, :]  # x_a - x_b: every pairwise distance of the round
+    gap = np.abs(diff)
+    dist = gap / scale
+    r, sec = _risk_exponents(x, s, w, gap, dist, scale, mu, options, n)
+    p = _success_probability(gap, dist, w, r, options.success_normalisation, n)
     # each side's own risk exponent: the challenger's (own), the target's (seen)
-    gap = np.abs(x[..., :, None] - x[..., None, :])
-    stakes = _stakes(gap / scale, r[..., :, None])
+    stakes = _stakes(dist, r[..., :, None])
     own = _expected_utility(x, s, p, gap, stakes, r[..., :, None], mu, scale, options.q, options.t)
     # the target's stakes are the challenger's transposed (the distances are symmetric)
     stakes = tuple(np.swapaxes(u, -1, -2) for u in stakes)
     seen = _expected_utility(x, s, p, gap, stakes, r[..., None, :], mu, scale, options.q, options.t)
     mine, theirs = own, np.swapaxes(seen, -1, -2)  # for receiver i: E^i(U_ij) and E^i(U_ji)
-    kind, target = classify_offers(x, mine, theirs, options.tolerance * scale, _valid(x.shape, n))
+    kind, target = _classify_offers(x, diff, gap, mine, theirs, options.tolerance * scale, _valid(x.shape, n))
     choice = choose_offers(kind, target, mine, theirs, x, options)
     new_x = x.copy()
     movers = choice >= 0

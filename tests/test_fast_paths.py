@@ -77,6 +77,56 @@ def test_compiled_conditions_match_the_reference(scored):
             assert rules.condition_holds(w, c) == reference_condition(w, c)
 
 
+def test_conditions_on_many_worlds_are_each_worlds_own(scored):
+    """rules.compiled_condition_many (all worlds at once, as the batch reads its outcomes) tells
+    for each world what rules.condition_holds tells for it alone: every kind of clause, alone and
+    combined, with thresholds at the worlds' own values (where a sum added in another order
+    would flip the answer)."""
+    from sim.model import rules
+    from sim.scenario.schema import ActorValue, Condition, ZoneIs
+
+    ws, _, _ = scored
+    s = ws[0].s
+    rng = np.random.default_rng(5)
+    varied = []
+    for w in ws:
+        v = w.copy()
+        v.ground = v.ground * rng.random(v.ground.shape) * 2.0  # irregular sums
+        v.standing, v.leverage = rng.random(s.A), rng.random(s.A)
+        varied.append(v)
+    ws = ws + varied
+    w0 = ws[len(ws) // 2]
+    conds = [Condition()] + [o.holds for o in s.scenario.outcomes] + [ev.when for ev in s.events if ev.when is not None]
+    conds += [Condition(turn_at_least=w0.turn), Condition(turn_at_least=w0.turn + 1)]
+    for z in (0, s.Z - 1):
+        zone, actor = s.zone_ids[z], s.actor_ids[int(w0.control[z])]
+        conds += [Condition(controlled_by=ZoneIs(zone=zone, actor=actor)),
+                  Condition(not_controlled_by=ZoneIs(zone=zone, actor=actor))]
+    for a in range(s.A):
+        for zones in ([], [0], [1, 4, 6], list(range(9)), list(range(s.Z))[::-1]):
+            pres = min(_sum([w0.ground[a][z] for z in zones] if zones else w0.ground[a].tolist()) / s.norm[a], 1.0)
+            v = ActorValue(actor=s.actor_ids[a], value=pres, zones=[s.zone_ids[z] for z in zones])
+            conds += [Condition(presence_below=v), Condition(presence_above=v)]
+        for field, x in (("standing", w0.standing[a]), ("leverage", w0.leverage[a])):
+            v = ActorValue(actor=s.actor_ids[a], value=float(x))
+            conds += [Condition(**{f"{field}_below": v}), Condition(**{f"{field}_above": v})]
+    for t in s.trades[:2]:
+        conds += [Condition(trade_done=t.id), Condition(trade_not_done=t.id)]
+    # ids of agreements made in play are not scenario ids: conditions built without validation
+    ids = sorted({ag.id for w in ws for ag in w.active_agreements()})
+    for ag in ids[:2] + ids[-2:]:
+        conds += [Condition.model_construct(agreement_in_force=ag),
+                  Condition.model_construct(agreement_not_in_force=ag)]
+    both = ActorValue(actor=s.actor_ids[0], value=0.2)
+    conds += [Condition.model_construct(turn_at_least=w0.turn, presence_above=both, standing_below=both,
+                                        agreement_not_in_force=ids[0])]
+    stacked = rules.Stacked(ws)
+    for c in conds:
+        got = rules.compiled_condition_many(s, c)(stacked)
+        assert got.dtype == bool and got.tolist() == [rules.condition_holds(w, c) for w in ws], c
+    assert rules.compiled_condition_many(s, conds[1])(rules.Stacked(ws[:1])).shape == (1,)
+
+
 def reference_condition(w, c) -> bool:
     """Condition c tested clause by clause on the world, as the rules define it: the oracle
     for the conditions compiled once per scenario."""

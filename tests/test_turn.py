@@ -133,3 +133,45 @@ def test_influence_of_many_worlds_is_each_worlds_own(scenario):
             compute_influence(a, report=report)
             for f in ("dependence", "leverage", "standing", "territory", "zone_influence"):
                 assert np.asarray(getattr(w, f)).tobytes() == np.asarray(getattr(a, f)).tobytes(), f
+
+
+@pytest.mark.parametrize("limit", [1 << 14, 3])
+def test_links_of_many_worlds_are_each_worlds_own(limit, monkeypatch):
+    """The standing and zone influence that agreements and frameworks give, computed for many
+    worlds at once, are each world's own, for links of every shape: zones named twice, an actor
+    guarantor twice or party and guarantor, frameworks overlapping, links that lapse; and when
+    the scenario's table of links starts afresh at every turn."""
+    from sim.model import influence
+    from sim.model.influence import compute_influence, compute_influences
+    from sim.model.state import AgreementState, FrameworkState
+
+    monkeypatch.setattr(influence._LinkTable, "LIMIT", limit)
+
+    loaded = load_scenario("astana_us_guarantor")
+    m = ArbiterModel(scenario=loaded, seed=2, record=False)
+    m.run(5)
+    rng = np.random.default_rng(9)
+    s, ws = m.world.s, []
+    for k in range(40):
+        w = m.world.copy()
+        w.ground *= rng.random(w.ground.shape)  # irregular figures, where the order of additions shows
+        ags = []
+        for i in range(rng.integers(0, 6)):
+            zones = tuple(rng.integers(0, 4, rng.integers(1, 4)).tolist())  # a few zones, often guaranteed again
+            parties = tuple(rng.choice(s.A, rng.integers(1, 4), replace=False).tolist())
+            guarantors = tuple(rng.integers(0, 3, rng.integers(0, 4)).tolist())
+            end = [None, w.turn, w.turn + 2][i % 3]
+            ags.append(AgreementState(f"a{i}", "ceasefire", zones, parties, guarantors, 0, end, "t"))
+        fws = [FrameworkState(f"f{i}", "f", int(rng.integers(0, s.A)),
+                              tuple(rng.integers(0, s.A, rng.integers(0, 4)).tolist()), w.turn - i, "t")
+               for i in range(rng.integers(0, 4))]
+        w.agreements, w.frameworks = w.agreements + tuple(ags), w.frameworks + tuple(fws)
+        ws.append(w)
+    for turns in (0, 1, 3):  # as the months pass, some lapse
+        alone = [w.copy() for w in ws]
+        compute_influences(ws)
+        for w, a in zip(ws, alone):
+            compute_influence(a)
+            for f in ("standing", "zone_influence"):
+                assert np.asarray(getattr(w, f)).tobytes() == np.asarray(getattr(a, f)).tobytes(), f
+            w.turn += turns

@@ -31,7 +31,7 @@ import numpy as np
 import pyarrow as pa
 
 from sim.model import objectives
-from sim.model.rules import compiled_condition
+from sim.model.rules import Stacked, compiled_condition_many
 from sim.model.state import Static, World
 
 INFLUENCE = ("leverage", "standing", "territory", "presence")
@@ -140,43 +140,41 @@ class Layout:
         """read for several worlds of the scenario at once: world i into row ``rows[i]``."""
         s = ws[0].s
         A = self.A
+        st = Stacked(ws)
         b.run[rows] = run_ids
-        b.turn[rows] = [w.turn for w in ws]
-        control = np.array([w.control for w in ws])
+        b.turn[rows] = st.turn
+        control = st.control
         b.control[rows] = control
         inf = np.empty((len(ws), 4 * A), np.float32)
-        inf[:, :A] = [w.leverage for w in ws]
-        inf[:, A:2 * A] = [w.standing for w in ws]
+        inf[:, :A] = st.leverage
+        inf[:, A:2 * A] = st.standing
         inf[:, 2 * A:3 * A] = [w.territory for w in ws]
-        inf[:, 3 * A:] = np.array([w.ground for w in ws]).sum(2) / s.norm
+        inf[:, 3 * A:] = st.ground.sum(2) / s.norm
         b.influence[rows] = inf
         b.in_power[rows] = control[:, self.capital] == self.regime if self.capital is not None else False
         b.agreement[rows] = False  # a row may be reused after a failed run
-        holds = [compiled_condition(s, o.holds) for o in self.outcomes]  # condition_holds, looked up once
-        for w, row in zip(ws, rows.tolist()):
-            n = 0
-            for ag in w.agreements:
-                if ag.active(w.turn):
-                    n += 1
-                    j = self._ag_index.get(ag.id)
-                    if j is not None:
-                        b.agreement[row, j] = True
-            b.in_force[row] = n
-            if self._trade_keys:
-                fired = w.fired
-                b.trade[row] = [key in fired for key in self._trade_keys]
-            if self.outcomes:
-                b.outcome[row] = [h(w) for h in holds]
-            if self.probes:
-                b.fact[row] = [probe(w) for _, probe in self.probes]
+        for k, o in enumerate(self.outcomes):  # as condition_holds tells, on all worlds at once
+            b.outcome[rows, k] = compiled_condition_many(s, o.holds)(st)
+        in_force, held = [], []  # agreements in force per world; (row, column) of the declared ones
+        index = self._ag_index
+        for ids, row in zip(st.agreements, rows.tolist()):
+            in_force.append(len(ids))
+            held += [(row, j) for j in map(index.get, ids) if j is not None]
+        b.in_force[rows] = in_force
+        if held:
+            b.agreement[tuple(zip(*held))] = True
+        if self._trade_keys:
+            b.trade[rows] = [[key in w.fired for key in self._trade_keys] for w in ws]
+        if self.probes:
+            b.fact[rows] = [[probe(w) for _, probe in self.probes] for w in ws]
         if self.objectives:
-            for w, row, j in zip(ws, rows.tolist(), judged):
+            for w, j in zip(ws, judged):
                 if w.turn > 0 and w.turn in self._judge_turns:
                     # the model judges objectives only when it keeps records; a batch does it here
                     for actor, got in objectives.judged_now(w, self.turns).items():
                         for oid, met in got.items():
                             j[self._obj_index[(actor, oid)]] = 1 if met else 0
-                b.objective[row] = j
+            b.objective[rows] = judged
 
     def new_run(self) -> np.ndarray:
         return np.full(len(self.objectives), -1, np.int8)

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.model.effects import _row_sums, _sum
+from sim.model.effects import _clip, _row_sums, _sum
 from sim.model.state import Static, World
 
 # standing increments (docs/model.md, "Standing")
@@ -17,6 +17,7 @@ GUARANTEE_BONUS = 0.04
 CONVENER_BONUS = 0.08
 MEMBER_BONUS = 0.03
 BROKER_BONUS = 0.15
+_BONUSES = np.array([GUARANTEE_BONUS, CONVENER_BONUS, MEMBER_BONUS])
 
 
 class _Fixed:
@@ -28,6 +29,8 @@ class _Fixed:
         self.hostile = np.flatnonzero(s.hostile[s.regime]).tolist()  # those hostile to the regime
         self.eligible = sum(1 << x for x in range(s.A) if not s.excluded[x])  # bit x: x may join agreements
         self.others = max(self.eligible.bit_count() - 1, 1)  # how many others one can be linked to
+        # [a, b]: b is one of the others a can be linked to (b may join agreements, b is not a)
+        self.may_link = np.array([[a != b and not s.excluded[b] for b in range(s.A)] for a in range(s.A)])
         self.pop_total = s.pop.sum()
 
 
@@ -79,7 +82,7 @@ def compute_influence(w: World, report: bool = True) -> None:
     total = _sum(sup)
     w.dependence = _dependence(w, ground)
     w.leverage = np.array([w.dependence * x / total for x in sup]) if total > 0 else np.zeros(s.A)
-    links = _links(w)
+    links = _links_alone(w)
     w.standing = _standing(w, links)
     if report:
         share = np.bincount(w.control, weights=s.pop, minlength=s.A)
@@ -104,8 +107,8 @@ def compute_influences(ws: list[World], report: bool = True) -> None:
     both = threat + own
     dep = np.divide(threat, both, out=np.zeros(W), where=both > 0)
     lev = np.divide(dep[:, None] * sup, total[:, None], out=np.zeros((W, A)), where=total[:, None] > 0)
-    links = [_links(w) for w in ws]
-    bonus = np.array([ln.bonus for ln in links])  # (W, A, 4)
+    table = _link_table(s)  # of ws[0]'s scenario: the worlds may not share one Static
+    bonus, guarded = _links_many(s, table, [_links(w, table) for w in ws], report)  # (W, A, 4), (W, A * Z)
     raw = np.array([w.reputation for w in ws])
     for k in range(4):  # each link's worth added in turn, as _standing adds them
         raw += bonus[:, :, k]
@@ -120,10 +123,9 @@ def compute_influences(ws: list[World], report: bool = True) -> None:
     territory = share / fixed.pop_total
     zi = ground.copy()
     zi[np.arange(W)[:, None], control, fixed.zones[None, :]] += 2.0
-    sizes = [len(ln.guarded) for ln in links]
-    if any(sizes):
-        guarded = np.concatenate([ln.cells for ln in links]) + np.repeat(np.arange(W) * (A * Z), sizes)
-        np.add.at(zi.reshape(-1), guarded, 2.0)
+    flat = zi.reshape(W, A * Z)
+    for k in range(1, guarded.max(initial=0) + 1):  # 2.0 for each guarantee too, added one by one
+        np.add(flat, 2.0, out=flat, where=guarded >= k)
     weight = np.divide(sup, total[:, None], out=np.zeros((W, A)), where=total[:, None] > 0)
     regime_zones = (control == s.regime)[:, None, :] & (total > 0)[:, None, None]
     np.add(zi, (2.0 * weight)[:, :, None], out=zi, where=regime_zones)
@@ -157,7 +159,7 @@ def supports(ws: list[World], ground: np.ndarray | None = None, control: np.ndar
     # after zone; the same here, with zones an outer axis of (W, Z, P), and the other sides'
     # zones adding exact zeros (along a contiguous last axis numpy would sum pairwise)
     there = np.where(regime_side[:, :, None], ground[:, pats].transpose(0, 2, 1).copy(), 0.0).sum(1)
-    aid = np.array([w.support[:, s.regime] for w in ws])[:, pats]
+    aid = np.array([w.support for w in ws])[:, pats, s.regime]
     out[:, pats] = s.params["air_weight"] * np.array([w.air for w in ws])[:, pats] + there + aid
     return out
 
@@ -166,85 +168,167 @@ class _Links(NamedTuple):
     """What the agreements and frameworks in force give: per actor, the standing its links
     are worth (zones guaranteed, frameworks convened, frameworks joined, and the share of
     the others linked to it by an agreement or a framework, each times its bonus); and the
-    (actor, zone) cells, flat, of each guarantee of a zone. bonus and cells: the same as
-    arrays, for many worlds at once."""
+    (actor, zone) cells, flat, of each guarantee of a zone."""
 
     standing: list[tuple[float, float, float, float]]
     guarded: list[int]
-    bonus: np.ndarray  # (A, 4)
-    cells: np.ndarray  # (guarantees,) int
 
 
 def standing(w: World) -> np.ndarray:
-    return _standing(w, _links(w))
+    return _standing(w, _links_alone(w))
 
 
 def _standing(w: World, links: _Links) -> np.ndarray:
-    # reputation, then each link's worth added in turn
-    raw = np.array([(((r + g) + c) + m) + b for r, (g, c, m, b) in zip(w.reputation.tolist(), links.standing)])
-    return raw.clip(0.0, 1.0, out=raw)
+    # reputation, then each link's worth added in turn, clipped as numpy clips
+    return np.array([_clip((((r + g) + c) + m) + b, 0.0, 1.0)
+                     for r, (g, c, m, b) in zip(w.reputation.tolist(), links.standing)])
 
 
-def _links(w: World) -> _Links:
-    """The links in force. The world keeps its last answer with the records it came from and
-    the turns it holds for (w.links_memo): the rules replace the tuples of agreements and
-    frameworks rather than change them, and what is in force only lapses as turns pass."""
+class _LinkTable:
+    """Each agreement (zones, parties, guarantors) and framework (convener, members) that the
+    scenario's worlds have had in force, as a row (a run goes through a few dozen, a batch of
+    runs of a scenario through the same ones). What a row gives, as arrays for many worlds
+    at once: joins[row, a] 1 if it links a; counts[row, a] (zones a guarantees, times a
+    convenes it, times a is a member); cells[row, a * Z + z] how often it has a guarantee
+    zone z. Row 0 gives nothing (to pad). links: _links_of's answers, by rows of a world."""
+
+    LIMIT = 1 << 14  # rows, after which _link_table starts it afresh (the worlds' memos name their rows dict)
+
+    def __init__(self, s: Static):
+        self.A, self.Z = s.A, s.Z
+        self.clear()
+
+    def clear(self) -> None:
+        self.rows: dict[tuple, int] = {(): 0}
+        self.sources: list[tuple] = [()]
+        self.joins = np.zeros((64, self.A))
+        self.counts = np.zeros((64, self.A, 3))
+        self.cells = np.zeros((64, self.A * self.Z), np.int16)
+        self.links: dict[tuple[int, ...], _Links] = {}
+
+    def row(self, source: tuple) -> int:
+        """The row of an agreement ("ag", zones, parties, guarantors) or a framework ("fw",
+        convener, members), added on first sight."""
+        r = self.rows.get(source)
+        if r is not None:
+            return r
+        r = len(self.sources)
+        if r == len(self.joins):
+            self.joins, self.counts, self.cells = (np.concatenate([x, np.zeros_like(x)])
+                                                   for x in (self.joins, self.counts, self.cells))
+        counts, cells = self.counts[r], self.cells[r]
+        if source[0] == "ag":
+            _, zones, parties, guarantors = source
+            self.joins[r, list(parties + guarantors)] = 1.0
+            for g in guarantors:
+                counts[g, 0] += len(zones)
+                cells[[g * self.Z + z for z in set(zones)]] += 1
+        else:
+            _, convener, members = source
+            self.joins[r, list(members + (convener,))] = 1.0
+            counts[convener, 1] += 1.0
+            for x in members:
+                counts[x, 2] += 1.0
+        self.rows[source] = r
+        self.sources.append(source)
+        return r
+
+
+def links_seen(s: Static) -> _LinkTable:
+    """The scenario's memo of the agreements and frameworks in force and what they give."""
+    return _LinkTable(s)
+
+
+def _link_table(s: Static) -> _LinkTable:
+    """The scenario's links_seen, started afresh if full (bounded: a long batch can wander
+    through many), before rows are read from it."""
+    table = s.derived(links_seen)
+    if len(table.sources) >= table.LIMIT:
+        table.clear()
+    return table
+
+
+def _links_alone(w: World) -> _Links:
+    table = _link_table(w.s)
+    return _links_of(w.s, table, _links(w, table))
+
+
+def _links(w: World, table: _LinkTable) -> tuple[int, ...]:
+    """The rows in table (the scenario's links_seen) of the agreements and frameworks in force. The
+    world keeps its last answer with the records it came from and the turns it holds for
+    (w.links_memo): the rules replace the tuples of agreements and frameworks rather than
+    change them, and what is in force only lapses as turns pass."""
     memo, turn = w.links_memo, w.turn
     if memo is not None:
-        ags, fws, first, last, links = memo
-        if first <= turn <= last and (ags is w.agreements or ags == w.agreements) \
+        ags, fws, first, last, seen, rows = memo
+        if first <= turn <= last and seen is table.rows and (ags is w.agreements or ags == w.agreements) \
                 and (fws is w.frameworks or fws == w.frameworks):
-            return links
+            return rows
     active, held = w.active_agreements(), w.active_frameworks()
-    links = _links_of(w.s, tuple([(ag.zones, ag.parties, ag.guarantors) for ag in active]),
-                      tuple([(f.convener, f.members) for f in held]))
+    sources = [("ag", ag.zones, ag.parties, ag.guarantors) for ag in active]
+    sources += [("fw", f.convener, f.members) for f in held]
+    rows = tuple([table.row(x) for x in sources])
     # the last turn all of them are still in force (see AgreementState.active, World.active_frameworks)
     lapse = math.floor(w.s.params["talks_lapse"])
     last = min([ag.end_turn - 1 for ag in active if ag.end_turn is not None] + [f.last_round + lapse for f in held],
                default=math.inf)
-    w.links_memo = (w.agreements, w.frameworks, turn, last, links)
-    return links
+    w.links_memo = (w.agreements, w.frameworks, turn, last, table.rows, rows)
+    return rows
 
 
-def _links_of(s: Static, ags: tuple, fws: tuple) -> _Links:
-    """_Links of the agreements (zones, parties, guarantors) and frameworks (convener, members)
-    in force (a run goes through a few dozen, a batch of runs of a scenario through the same ones)."""
-    key = (ags, fws)
-    seen = s.derived(links_seen)
-    links = seen.get(key)
+def _links_of(s: Static, table: _LinkTable, rows: tuple[int, ...]) -> _Links:
+    """_Links of one world's rows of the table."""
+    links = table.links.get(rows)
     if links is not None:
         return links
     A, Z = s.A, s.Z
     guar, conv, memb = [0] * A, [0] * A, [0] * A
     linked = [0] * A  # bit b of linked[a]: a and b share an agreement or a framework
     guarded = []
-    for zones, parties, guarantors in ags:
-        _link(linked, parties + guarantors)
-        if guarantors:
-            held = set(zones)
-            for g in guarantors:
-                guar[g] += len(zones)
-                guarded += [g * Z + z for z in held]
-    for convener, fmembers in fws:
-        _link(linked, fmembers + (convener,))
-        conv[convener] += 1
-        for x in fmembers:
-            memb[x] += 1
+    for r in rows:
+        source = table.sources[r]
+        if source[0] == "ag":
+            _, zones, parties, guarantors = source
+            _link(linked, parties + guarantors)
+            if guarantors:
+                held = set(zones)
+                for g in guarantors:
+                    guar[g] += len(zones)
+                    guarded += [g * Z + z for z in held]
+        else:
+            _, convener, fmembers = source
+            _link(linked, fmembers + (convener,))
+            conv[convener] += 1
+            for x in fmembers:
+                memb[x] += 1
     fixed = _fixed(s)
     eligible, others = fixed.eligible, fixed.others
     worth = [(GUARANTEE_BONUS * g, CONVENER_BONUS * c, MEMBER_BONUS * m,
               BROKER_BONUS * ((ln & eligible & ~(1 << a)).bit_count() / others))
              for a, (g, c, m, ln) in enumerate(zip(guar, conv, memb, linked))]
-    links = _Links(worth, guarded, np.array(worth), np.array(guarded, np.int64))
-    if len(seen) >= 1024:  # bounded: a long batch can wander through many
-        seen.clear()
-    seen[key] = links
+    links = _Links(worth, guarded)
+    if len(table.links) >= 4096:  # bounded: a long run can wander through many
+        table.links.clear()
+    table.links[rows] = links
     return links
 
 
-def links_seen(s: Static) -> dict:
-    """The scenario's memo of _links_of: agreements and frameworks in force -> their _Links."""
-    return {}
+def _links_many(s: Static, table: _LinkTable, rows: list[tuple[int, ...]],
+                cells: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """_links_of of many worlds on arrays: (W, A, 4) the standing each link is worth, as
+    _Links.standing; with cells, (W, A * Z) how often each cell is guaranteed."""
+    n = max(map(len, rows))
+    pad = (0,) * n
+    idx = np.array([r + pad[len(r):] for r in rows], np.intp).reshape(len(rows), n)
+    joins = table.joins[idx]  # (W, n, A)
+    # a and b are linked if some row links both; each counts the others it may join
+    linked = (joins.transpose(0, 2, 1) @ joins) > 0  # (W, A, A)
+    fixed = _fixed(s)
+    worth = np.empty((len(rows), s.A, 4))
+    # whole numbers, so their sums are exact, then times the bonus as _links_of does
+    np.multiply(table.counts[idx].sum(1), _BONUSES, out=worth[:, :, :3])
+    worth[:, :, 3] = BROKER_BONUS * ((linked & fixed.may_link).sum(2) / fixed.others)
+    return worth, (table.cells[idx].sum(1) if cells else None)
 
 
 def _link(linked: list[int], members: tuple[int, ...]) -> None:
@@ -258,7 +342,7 @@ def _link(linked: list[int], members: tuple[int, ...]) -> None:
 def zone_influence(w: World) -> np.ndarray:
     """(A, Z) each actor's share of influence in each zone (columns sum to 1)."""
     sup = _support(w, w.ground.tolist())
-    return _zone_influence(w, sup, _sum(sup), _links(w))
+    return _zone_influence(w, sup, _sum(sup), _links_alone(w))
 
 
 def _zone_influence(w: World, sup: list[float], total: float, links: _Links) -> np.ndarray:

@@ -10,6 +10,7 @@ disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -57,11 +58,21 @@ def condition_holds(w: World, c) -> bool:
 def compiled_condition(s: Static, c):
     """A function of a world of scenario s telling whether condition c holds in it, with the
     scenario's names looked up once (a validated scenario names only what it has)."""
-    seen = s.derived(conditions_seen)
+    return _compiled(s, c, s.derived(conditions_seen), _compile_condition)
+
+
+def compiled_condition_many(s: Static, c):
+    """compiled_condition for many worlds at once: a function of Stacked worlds of scenario s
+    giving (W,) whether condition c holds in each, as compiled_condition tells world by world
+    (tests/test_fast_paths.py)."""
+    return _compiled(s, c, s.derived(conditions_seen_many), _compile_condition_many)
+
+
+def _compiled(s: Static, c, seen: dict, compile):
     hit = seen.get(id(c))
     if hit is not None and hit[0] is c:
         return hit[1]
-    fn = _compile_condition(s, c)
+    fn = compile(s, c)
     if len(seen) > 4096:  # bounded: conditions made on the fly are not kept for ever
         seen.clear()
     seen[id(c)] = (c, fn)
@@ -71,6 +82,43 @@ def compiled_condition(s: Static, c):
 def conditions_seen(s: Static) -> dict:
     """The scenario's memo of compiled_condition: id(condition) -> (condition, test)."""
     return {}
+
+
+def conditions_seen_many(s: Static) -> dict:
+    """The scenario's memo of compiled_condition_many: id(condition) -> (condition, test)."""
+    return {}
+
+
+class Stacked:
+    """Several worlds of one scenario, for testing conditions on all of them at once: the
+    worlds' arrays, each stacked on first use."""
+
+    def __init__(self, ws: list[World]):
+        self.ws = ws
+
+    @cached_property
+    def turn(self) -> np.ndarray:  # (W,)
+        return np.array([w.turn for w in self.ws])
+
+    @cached_property
+    def control(self) -> np.ndarray:  # (W, Z)
+        return np.array([w.control for w in self.ws])
+
+    @cached_property
+    def ground(self) -> np.ndarray:  # (W, A, Z)
+        return np.array([w.ground for w in self.ws])
+
+    @cached_property
+    def standing(self) -> np.ndarray:  # (W, A)
+        return np.array([w.standing for w in self.ws])
+
+    @cached_property
+    def leverage(self) -> np.ndarray:  # (W, A)
+        return np.array([w.leverage for w in self.ws])
+
+    @cached_property
+    def agreements(self) -> list[list[str]]:  # the ids of each world's agreements in force
+        return [[ag.id for ag in w.active_agreements()] for w in self.ws]
 
 
 def _compile_condition(s: Static, c):
@@ -114,19 +162,81 @@ def _compile_condition(s: Static, c):
             tests.append(level)
     if c.agreement_in_force is not None or c.agreement_not_in_force is not None:
         in_force, not_in_force = c.agreement_in_force, c.agreement_not_in_force
-
-        def agreements(w: World) -> bool:
-            active = {ag.id for ag in w.active_agreements()}
-            if in_force is not None and in_force not in active:
-                return False
-            return not (not_in_force is not None and not_in_force in active)
-        tests.append(agreements)
+        tests.append(lambda w: _agreements_hold([ag.id for ag in w.active_agreements()], in_force, not_in_force))
     if not tests:
         return lambda w: True
     if len(tests) == 1:
         return tests[0]
     tests = tuple(tests)
     return lambda w: all(t(w) for t in tests)
+
+
+def _agreements_hold(active: list[str], in_force: str | None, not_in_force: str | None) -> bool:
+    """The agreement clauses, given the ids of the agreements in force."""
+    if in_force is not None and in_force not in active:
+        return False
+    return not (not_in_force is not None and not_in_force in active)
+
+
+def _compile_condition_many(s: Static, c):
+    """_compile_condition on Stacked worlds: the same clauses, each on all worlds at once
+    (those on the records, world by world)."""
+    tests = []
+    if c.turn_at_least is not None:
+        t0 = c.turn_at_least
+        tests.append(lambda st: st.turn >= t0)
+    if c.controlled_by is not None:
+        zc, ac = s.zone(c.controlled_by.zone), s.actor(c.controlled_by.actor)
+        tests.append(lambda st: st.control[:, zc] == ac)
+    if c.not_controlled_by is not None:
+        zn, an = s.zone(c.not_controlled_by.zone), s.actor(c.not_controlled_by.actor)
+        tests.append(lambda st: st.control[:, zn] != an)
+    for field, below in (("presence_below", True), ("presence_above", False)):
+        v = getattr(c, field)
+        if v is not None:
+            a = s.actor(v.actor)
+            zones = [s.zone(z) for z in v.zones] if v.zones else None
+            norm, value = s.norm.item(a), v.value
+
+            def presence(st: Stacked, a=a, zones=zones, norm=norm, value=value, below=below) -> np.ndarray:
+                # rows contiguous (take, not fancy indexing, which lays the zones out first), so
+                # each is summed as numpy sums one world's row (what _sum reproduces)
+                row = st.ground[:, a]
+                pres = (row if zones is None else np.take(row, zones, axis=1)).sum(1) / norm
+                return ~((pres >= value) if below else (pres <= value))
+            tests.append(presence)
+    for field, below, attr in (("standing_below", True, "standing"), ("standing_above", False, "standing"),
+                               ("leverage_below", True, "leverage"), ("leverage_above", False, "leverage")):
+        v = getattr(c, field)
+        if v is not None:
+            a, value = s.actor(v.actor), v.value
+
+            def level(st: Stacked, a=a, value=value, below=below, attr=attr) -> np.ndarray:
+                x = getattr(st, attr)[:, a]
+                return ~((x >= value) if below else (x <= value))
+            tests.append(level)
+    if c.trade_done is not None:
+        done = f"trade:{c.trade_done}"
+        tests.append(lambda st: np.array([done in w.fired for w in st.ws], bool))
+    if c.trade_not_done is not None:
+        not_done = f"trade:{c.trade_not_done}"
+        tests.append(lambda st: np.array([not_done not in w.fired for w in st.ws], bool))
+    if c.agreement_in_force is not None or c.agreement_not_in_force is not None:
+        in_force, not_in_force = c.agreement_in_force, c.agreement_not_in_force
+        tests.append(lambda st: np.array([_agreements_hold(ids, in_force, not_in_force)
+                                          for ids in st.agreements], bool))
+    if not tests:
+        return lambda st: np.ones(len(st.ws), bool)
+    if len(tests) == 1:
+        return tests[0]
+    tests = tuple(tests)
+
+    def every(st: Stacked) -> np.ndarray:
+        out = tests[0](st)
+        for t in tests[1:]:
+            out &= t(st)
+        return out
+    return every
 
 
 def fire_events(w: World, out: list | None) -> None:
